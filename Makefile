@@ -1,0 +1,36 @@
+# hubfix.aws: `make demo` and `make test` do all set-up themselves (see README).
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.hubfix-installed
+
+.PHONY: demo test venv lint sanity unit integration benchmark clean
+
+$(STAMP): requirements-dev.txt requirements.txt scripts/venv.sh
+	bash scripts/venv.sh
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/python -m tests.demo
+
+# Everything CI runs; ends with pytest's summary line.
+test: $(STAMP)
+	bash scripts/test.sh all
+
+lint: $(STAMP)
+	bash scripts/test.sh lint
+
+sanity: $(STAMP)
+	bash scripts/test.sh sanity
+
+unit: $(STAMP)
+	bash scripts/test.sh unit
+
+integration: $(STAMP)
+	bash scripts/test.sh integration
+
+benchmark: $(STAMP)
+	$(VENV)/bin/python benchmarks/audit.py
+
+clean:
+	rm -rf $(VENV) build tests/output hubfix-reports
