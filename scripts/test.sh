@@ -13,8 +13,10 @@ what=${1:-all}
 
 lint() {
   echo "== ruff"
-  ruff check plugins tests benchmarks scripts
-  ruff format --check plugins tests benchmarks scripts
+  local py_dirs=()
+  for d in plugins tests benchmarks scripts; do [ -d "$d" ] && py_dirs+=("$d"); done
+  ruff check "${py_dirs[@]}"
+  ruff format --check "${py_dirs[@]}"
   echo "== yamllint"
   yamllint -s .
   echo "== ansible-lint (production profile)"
@@ -25,7 +27,7 @@ sanity() {
   echo "== ansible-test sanity"
   # ansible-test wants the collection at .../ansible_collections/hubfix/aws with its dependencies beside it,
   # and downloads a pip bootstrap script: give it an offline stand-in under a private HOME.
-  local base=$ROOT/build/sanity home=$ROOT/build/home
+  local base=${SANITY_BASE:-$ROOT/build/sanity} home=${SANITY_HOME:-$ROOT/build/home}
   local coll=$base/ansible_collections/hubfix/aws
   rm -rf "$coll"
   mkdir -p "$coll" "$home/.ansible/test/cache"
@@ -35,6 +37,8 @@ sanity() {
   else
     tar --exclude=./.venv --exclude=./build --exclude=./tests/output -cf - . | tar -xf - -C "$coll"
   fi
+  # build/ is ignored by this repository's git, so ansible-test would see no files: give the copy its own.
+  (cd "$coll" && git init -q && git add -A)
   pipver=$(python -c 'import re, ansible_test, pathlib; p = pathlib.Path(ansible_test.__file__).parent / "_internal/python_requirements.py"; print(re.search(r"pip=.([0-9.]+)", p.read_text()).group(1))')
   cp scripts/get_pip_shim.py "$home/.ansible/test/cache/get_pip_${pipver//./_}.py"
   local py

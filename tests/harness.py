@@ -86,6 +86,7 @@ def run_playbook(
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
     stats = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in _RECAP.finditer(proc.stdout)}
     return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, stats)

@@ -74,8 +74,7 @@ def _calls(args) -> int:
         if args.reset:
             sim.reset_recording()
     if args.json:
-        print(json.dumps([dict(service=c.service, region=c.region, operation=c.operation, mutating=c.mutating,
-                               dry_run=c.dry_run) for c in calls], indent=2))
+        print(json.dumps([dict(service=c.service, region=c.region, operation=c.operation, mutating=c.mutating, dry_run=c.dry_run) for c in calls], indent=2))
         return 0
     for c in calls:
         mark = "MUTATING" if c.mutating else ("dry-run " if c.dry_run else "read    ")

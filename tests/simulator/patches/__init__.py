@@ -8,10 +8,10 @@ Each patch module defines ``NAME``, ``AWS_BEHAVIOUR`` (what real AWS does, with 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
-# Order matters only where a later patch wraps a function an earlier one replaced.
-PATCH_MODULES = [
-]
+# Every module in this package is a patch, applied in name order (names start with the service).
+PATCH_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
 def load(name: str):
