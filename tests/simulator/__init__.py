@@ -101,7 +101,8 @@ class Simulator:
             return resp.read()
 
     def reset(self) -> None:
-        """Forget every resource and the request log."""
+        """Forget every resource, fault rule and the request log."""
+        self.clear_faults()
         self._request("POST", "/moto-api/reset", b"")
         self.reset_recording()
 
@@ -119,6 +120,22 @@ class Simulator:
 
     def call_counts(self) -> dict[str, int]:
         return summarize(self.calls())
+
+    # faults --------------------------------------------------------------------------------------
+    def inject_fault(self, **rule) -> dict:
+        """Add a fault rule (see tests/simulator/faults.py), e.g. ``inject_fault(operation="AttachVolume",
+        error_code="IncorrectState", message="...", times=1)``."""
+        return json.loads(self._request("POST", "/hubfix-api/faults", json.dumps(rule).encode()))
+
+    def throttle(self, probability: float, service: str | None = None, **rule) -> dict:
+        """Answer that fraction of requests (of one service, or all) with the service's own throttling error."""
+        return self.inject_fault(throttle=True, probability=probability, service=service, **rule)
+
+    def faults(self) -> list[dict]:
+        return json.loads(self._request("GET", "/hubfix-api/faults"))["rules"]
+
+    def clear_faults(self) -> None:
+        self._request("DELETE", "/hubfix-api/faults")
 
     # clients -------------------------------------------------------------------------------------
     def env(self, region: str = DEFAULT_REGION) -> dict[str, str]:
@@ -139,7 +156,7 @@ def client(endpoint: str, service: str, region: str = DEFAULT_REGION, **kwargs):
         aws_access_key_id=kwargs.pop("aws_access_key_id", "testing"),
         aws_secret_access_key=kwargs.pop("aws_secret_access_key", "testing"),
         aws_session_token=kwargs.pop("aws_session_token", None),
-        config=Config(retries={"max_attempts": 10, "mode": "standard"}),
+        config=kwargs.pop("config", None) or Config(retries={"max_attempts": 10, "mode": "standard"}),
         **kwargs,
     )
 

@@ -1,0 +1,57 @@
+"""Fault injection answers in each service's real error format, which botocore recognises and retries."""
+
+from __future__ import annotations
+
+import botocore.exceptions
+import pytest
+from botocore.config import Config
+
+NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+
+
+def test_targeted_fault_is_raised_with_its_code_and_counted(simulator):
+    ec2 = simulator.client("ec2", config=NO_RETRY)
+    simulator.inject_fault(service="ec2", operation="CreateKeyPair", error_code="UnauthorizedOperation", message="nope", status=403, times=1)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        ec2.create_key_pair(KeyName="k")
+    assert err.value.response["Error"]["Code"] == "UnauthorizedOperation"
+    ec2.create_key_pair(KeyName="k")  # times=1: the second call goes through
+    assert [r["hits"] for r in simulator.faults()] == [1]
+    assert [c.operation for c in simulator.calls()] == ["CreateKeyPair"]  # the faulted call never reached moto
+
+
+def test_match_limits_the_fault_to_one_resource(simulator):
+    ec2 = simulator.client("ec2", config=NO_RETRY)
+    simulator.inject_fault(operation="CreateKeyPair", match={"KeyName": "bad"}, error_code="InternalError", status=500)
+    ec2.create_key_pair(KeyName="good")
+    with pytest.raises(botocore.exceptions.ClientError):
+        ec2.create_key_pair(KeyName="bad")
+
+
+@pytest.mark.parametrize(
+    "service, call, code",
+    [
+        ("ec2", lambda c: c.describe_instances(), "RequestLimitExceeded"),
+        ("autoscaling", lambda c: c.describe_auto_scaling_groups(), "Throttling"),
+        ("securityhub", lambda c: c.get_findings(), "ThrottlingException"),
+        ("cloudwatch", lambda c: c.list_metrics(), "ThrottlingException"),
+        ("sts", lambda c: c.get_caller_identity(), "Throttling"),
+    ],
+)
+def test_throttling_errors_are_the_services_own(simulator, service, call, code):
+    client = simulator.client(service, config=NO_RETRY)
+    if service == "securityhub":
+        client.enable_security_hub()
+    simulator.throttle(1.0, service=service, times=1)
+    with pytest.raises(botocore.exceptions.ClientError) as err:
+        call(client)
+    assert err.value.response["Error"]["Code"] == code
+    call(client)  # rule used up
+
+
+def test_botocore_retries_through_partial_throttling(simulator):
+    ec2 = simulator.client("ec2")  # standard mode, 10 attempts
+    simulator.throttle(0.3)
+    for _ in range(10):
+        ec2.describe_regions()
+    assert simulator.faults()[0]["hits"] > 0
