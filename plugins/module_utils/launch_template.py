@@ -1,0 +1,216 @@
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Launch configuration -> launch template data conversion (pure functions, no AWS calls).
+
+The mapping follows AWS's own parameter mapping for migrating launch configurations to launch templates
+(https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-launch-configurations-with-cloudformation.html and
+https://docs.aws.amazon.com/autoscaling/ec2/userguide/migrate-to-launch-templates.html):
+
+=====================================  ==========================================================================
+launch configuration (DescribeLaunch-  launch template data (CreateLaunchTemplate / CreateLaunchTemplateVersion)
+Configurations)
+=====================================  ==========================================================================
+ImageId, InstanceType, KeyName         ImageId, InstanceType, KeyName
+KernelId, RamdiskId                    KernelId, RamDiskId
+UserData (base64)                      UserData (base64, copied unchanged)
+IamInstanceProfile (name or ARN)       IamInstanceProfile {Arn} or {Name}
+SecurityGroups (ids or names)          SecurityGroupIds / SecurityGroups, or NetworkInterfaces[0].Groups when a
+                                       public-IP choice is set (security groups must then sit on the interface)
+AssociatePublicIpAddress (true/false)  NetworkInterfaces[0] {DeviceIndex 0, AssociatePublicIpAddress, Groups,
+                                       DeleteOnTermination true}
+BlockDeviceMappings                    BlockDeviceMappings (Ebs fields, VirtualName, NoDevice "" )
+InstanceMonitoring.Enabled             Monitoring.Enabled (launch configurations default to detailed monitoring
+                                       when the field is absent; launch templates default to basic)
+SpotPrice                              InstanceMarketOptions {MarketType spot, SpotOptions {MaxPrice}}
+PlacementTenancy                       Placement.Tenancy
+EbsOptimized                           EbsOptimized
+MetadataOptions                        MetadataOptions, with HttpTokens set (default required) and the other
+                                       sub-options KEPT unless the caller overrides them
+ClassicLinkVPCId / ...SecurityGroups   dropped with a warning (EC2-Classic is retired)
+=====================================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+
+# Launch template names: 3-128 characters, letters, digits and ( ) . - / _
+TEMPLATE_NAME = re.compile(r"^[a-zA-Z0-9().\-/_]{3,128}$")
+
+EBS_FIELDS = ("SnapshotId", "VolumeSize", "VolumeType", "DeleteOnTermination", "Iops", "Throughput", "Encrypted", "KmsKeyId")
+
+# Values AWS may echo back in DescribeLaunchTemplateVersions although nobody set them: the same as absent.
+_METADATA_DEFAULT_ECHOES = {"HttpProtocolIpv6": "disabled", "InstanceMetadataTags": "disabled"}
+
+MASK_PREFIX = "<masked user data"
+
+
+class ConversionError(Exception):
+    """The launch configuration cannot be converted faithfully; the message says why."""
+
+
+def template_name_problem(name):
+    """None when ``name`` is a valid launch template name, else a message naming the problem."""
+    if not isinstance(name, str) or not TEMPLATE_NAME.match(name):
+        return "%r is not a valid launch template name (3-128 characters: letters, digits and ( ) . - / _); set template_name" % (name,)
+    return None
+
+
+def is_security_group_id(value):
+    return isinstance(value, str) and value.startswith("sg-")
+
+
+def convert_block_device_mapping(mapping):
+    """One launch configuration BlockDeviceMapping -> launch template LaunchTemplateBlockDeviceMappingRequest."""
+    out = {"DeviceName": mapping["DeviceName"]}
+    if mapping.get("NoDevice") is True:
+        out["NoDevice"] = ""
+        return out
+    if mapping.get("VirtualName"):
+        out["VirtualName"] = mapping["VirtualName"]
+        return out
+    ebs = {k: mapping["Ebs"][k] for k in EBS_FIELDS if (mapping.get("Ebs") or {}).get(k) is not None}
+    if ebs:
+        out["Ebs"] = ebs
+    return out
+
+
+def convert_metadata_options(lc_options, http_tokens="required", http_put_response_hop_limit=None, http_endpoint=None, instance_metadata_tags=None):
+    """MetadataOptions for the template: tokens as asked, every other sub-option kept from the launch configuration.
+
+    A launch configuration without MetadataOptions has AWS's defaults (endpoint enabled, hop limit 1); they are written out
+    explicitly so that the template states what instances get.
+    """
+    lc_options = lc_options or {}
+    out = {
+        "HttpTokens": http_tokens or "required",
+        "HttpPutResponseHopLimit": int(
+            http_put_response_hop_limit if http_put_response_hop_limit is not None else lc_options.get("HttpPutResponseHopLimit") or 1
+        ),
+        "HttpEndpoint": http_endpoint or lc_options.get("HttpEndpoint") or "enabled",
+    }
+    if instance_metadata_tags is not None:
+        out["InstanceMetadataTags"] = instance_metadata_tags
+    return out
+
+
+def convert(lc, http_tokens="required", http_put_response_hop_limit=None, http_endpoint=None, instance_metadata_tags=None, resolve_group_names=None):
+    """Launch template data for the launch configuration ``lc`` (a DescribeLaunchConfigurations item).
+
+    ``resolve_group_names(names) -> [ids]`` turns security group names into ids; it is only needed when the
+    launch configuration names its groups and sets a public-IP choice (groups on a network interface must be ids).
+    Returns ``(launch_template_data, warnings)``.
+    """
+    warnings = []
+    data = {}
+    for key in ("ImageId", "InstanceType", "KeyName", "KernelId", "UserData"):
+        if lc.get(key):
+            data[key] = lc[key]
+    if lc.get("RamdiskId"):
+        data["RamDiskId"] = lc["RamdiskId"]
+
+    profile = lc.get("IamInstanceProfile")
+    if profile:
+        data["IamInstanceProfile"] = {"Arn": profile} if profile.startswith("arn:") else {"Name": profile}
+
+    groups = list(lc.get("SecurityGroups") or [])
+    if "AssociatePublicIpAddress" in lc and lc["AssociatePublicIpAddress"] is not None:
+        names = [g for g in groups if not is_security_group_id(g)]
+        if names:
+            if resolve_group_names is None:
+                raise ConversionError("security groups %s are names; a network interface needs group ids" % ", ".join(names))
+            resolved = dict(zip(names, resolve_group_names(names), strict=True))
+            groups = [resolved.get(g, g) for g in groups]
+        interface = {"DeviceIndex": 0, "AssociatePublicIpAddress": bool(lc["AssociatePublicIpAddress"]), "DeleteOnTermination": True}
+        if groups:
+            interface["Groups"] = groups
+        data["NetworkInterfaces"] = [interface]
+    elif groups:
+        if all(is_security_group_id(g) for g in groups):
+            data["SecurityGroupIds"] = groups
+        elif not any(is_security_group_id(g) for g in groups):
+            data["SecurityGroups"] = groups
+        else:
+            # Mixed ids and names: resolve the names so the template has one list of ids.
+            if resolve_group_names is None:
+                raise ConversionError("security groups mix ids and names (%s); cannot resolve the names" % ", ".join(groups))
+            names = [g for g in groups if not is_security_group_id(g)]
+            resolved = dict(zip(names, resolve_group_names(names), strict=True))
+            data["SecurityGroupIds"] = [resolved.get(g, g) for g in groups]
+
+    mappings = [convert_block_device_mapping(m) for m in lc.get("BlockDeviceMappings") or []]
+    if mappings:
+        data["BlockDeviceMappings"] = mappings
+
+    monitoring = lc.get("InstanceMonitoring")
+    # Absent in a launch configuration means detailed monitoring (its default); a template's default is basic.
+    data["Monitoring"] = {"Enabled": bool(monitoring.get("Enabled", True)) if monitoring else True}
+
+    if lc.get("SpotPrice"):
+        data["InstanceMarketOptions"] = {"MarketType": "spot", "SpotOptions": {"MaxPrice": str(lc["SpotPrice"])}}
+
+    if lc.get("PlacementTenancy"):
+        data["Placement"] = {"Tenancy": lc["PlacementTenancy"]}
+
+    if lc.get("EbsOptimized") is not None:
+        data["EbsOptimized"] = bool(lc["EbsOptimized"])
+
+    if lc.get("ClassicLinkVPCId") or lc.get("ClassicLinkVPCSecurityGroups"):
+        warnings.append(
+            "launch configuration %s uses ClassicLink (%s); EC2-Classic is retired and launch templates have no such setting: dropped"
+            % (lc.get("LaunchConfigurationName"), lc.get("ClassicLinkVPCId"))
+        )
+
+    data["MetadataOptions"] = convert_metadata_options(
+        lc.get("MetadataOptions"),
+        http_tokens=http_tokens,
+        http_put_response_hop_limit=http_put_response_hop_limit,
+        http_endpoint=http_endpoint,
+        instance_metadata_tags=instance_metadata_tags,
+    )
+    return data, warnings
+
+
+def normalize(data):
+    """Canonical form of launch template data for comparing what we want with what AWS returns."""
+    data = copy.deepcopy(data or {})
+    if data.get("BlockDeviceMappings"):
+        data["BlockDeviceMappings"] = sorted(data["BlockDeviceMappings"], key=lambda m: m.get("DeviceName", ""))
+    for key in ("SecurityGroupIds", "SecurityGroups"):
+        if data.get(key):
+            data[key] = sorted(data[key])
+        elif key in data:
+            del data[key]
+    for interface in data.get("NetworkInterfaces") or []:
+        if interface.get("Groups"):
+            interface["Groups"] = sorted(interface["Groups"])
+    options = data.get("MetadataOptions")
+    if options:
+        for key, default in _METADATA_DEFAULT_ECHOES.items():
+            if options.get(key) == default:
+                del options[key]
+        if "HttpPutResponseHopLimit" in options:
+            options["HttpPutResponseHopLimit"] = int(options["HttpPutResponseHopLimit"])
+    return data
+
+
+def same_data(desired, current):
+    """True when the template data ``current`` (from AWS) already holds exactly ``desired``."""
+    return normalize(desired) == normalize(current)
+
+
+def mask_user_data(data):
+    """A copy with UserData replaced by a digest: shows whether it changed without printing it."""
+    if not data or not data.get("UserData"):
+        return data
+    masked = copy.deepcopy(data)
+    raw = masked["UserData"].encode("utf-8")
+    masked["UserData"] = "%s: sha256 %s, %d base64 characters>" % (MASK_PREFIX, hashlib.sha256(raw).hexdigest()[:16], len(raw))
+    return masked
+
+
+def version_description(launch_configuration_name):
+    return ("Converted from launch configuration %s by hubfix.aws" % launch_configuration_name)[:255]

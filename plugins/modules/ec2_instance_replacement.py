@@ -1,0 +1,272 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ec2_instance_replacement
+short_description: Launch (or terminate) the HVM replacement of a paravirtual instance, exactly once
+version_added: 0.1.0
+description:
+  - O(state=present) launches the replacement of O(source_instance_id) from the HVM image O(image_id) as
+    O(instance_type), in the source's subnet with its security groups, key pair, instance profile, EBS optimisation,
+    monitoring and tenancy, with the source's tags (except C(aws:*) and hubfix's migration bookkeeping) plus
+    C(hubfix:replaces) and C(hubfix:migration-run), and with IMDSv2 required (so it also passes EC2.8).
+  - Exactly once per source and run. An existing live replacement tagged C(hubfix:replaces) for the source is found first
+    and reused, and the launch uses a C(ClientToken) derived from the source and the run, so a retry of a launch whose answer
+    was lost returns the same instance instead of starting a second one.
+  - A live replacement from another run is never reused; the module fails and names it.
+  - O(state=absent) terminates the live replacement(s) of this source launched by O(run_id), used by the rollback.
+    It refuses while any volume in O(protect_volume_ids) is still attached to them.
+author:
+  - hubfix.aws contributors
+options:
+  source_instance_id:
+    description: The paravirtual instance being replaced.
+    type: str
+    required: true
+  run_id:
+    description: The migration run (part of the ClientToken and of the tags).
+    type: str
+    required: true
+  state:
+    description: V(present) launches or finds the replacement, V(absent) terminates the one this run launched.
+    type: str
+    choices: [present, absent]
+    default: present
+  image_id:
+    description: The HVM AMI. Required with O(state=present).
+    type: str
+  instance_type:
+    description: The replacement's instance type. Required with O(state=present).
+    type: str
+  tags:
+    description: Extra tags for the replacement (they win over the copied ones).
+    type: dict
+    default: {}
+  protect_volume_ids:
+    description: With O(state=absent), volumes that must not be attached to a replacement about to be terminated.
+    type: list
+    elements: str
+    default: []
+  wait:
+    description: Wait until the replacement is running (V(present)) or terminated (V(absent)).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Launch the HVM replacement
+  hubfix.aws.ec2_instance_replacement:
+    source_instance_id: i-0123456789abcdef0
+    run_id: "20260101T120000"
+    image_id: ami-0123456789abcdef0
+    instance_type: t3.small
+  register: replacement
+
+- name: Terminate the replacement this run launched (rollback)
+  hubfix.aws.ec2_instance_replacement:
+    source_instance_id: i-0123456789abcdef0
+    run_id: "20260101T120000"
+    state: absent
+    protect_volume_ids: [vol-0123456789abcdef0]
+"""
+
+RETURN = r"""
+instance:
+  description: The replacement (None after O(state=absent), or in check mode before it is launched).
+  returned: always
+  type: dict
+  sample: {"instance_id": "i-0fedcba9876543210", "state": "running", "virtualization_type": "hvm", "metadata_http_tokens": "required"}
+launched:
+  description: Whether this call launched the replacement.
+  returned: always
+  type: bool
+terminated:
+  description: Instance ids terminated by O(state=absent).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
+    TAG_REPLACES,
+    TAG_RUN,
+    MigrationError,
+    attached_devices,
+    client_token,
+    user_tags,
+    validate_run_id,
+)
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
+    WaitTimeout,
+    describe_instance,
+    find_replacements,
+    instance_summary,
+    wait_until,
+)
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+
+def launch_params(source, image_id, instance_type, run_id, extra_tags):
+    """RunInstances parameters for the replacement of ``source`` (boto3 shape)."""
+    tags = user_tags({t["Key"]: t["Value"] for t in source.get("Tags", [])})
+    tags.update(extra_tags or {})
+    tags[TAG_REPLACES] = source["InstanceId"]
+    tags[TAG_RUN] = run_id
+    params = {
+        "ImageId": image_id,
+        "InstanceType": instance_type,
+        "MinCount": 1,
+        "MaxCount": 1,
+        "ClientToken": client_token(source["InstanceId"], run_id),
+        "SubnetId": source["SubnetId"],
+        "SecurityGroupIds": [g["GroupId"] for g in source.get("SecurityGroups", [])],
+        "EbsOptimized": bool(source.get("EbsOptimized")),
+        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": ansible_dict_to_boto3_tag_list(tags)}],
+    }
+    if source.get("KeyName"):
+        params["KeyName"] = source["KeyName"]
+    if (source.get("IamInstanceProfile") or {}).get("Arn"):
+        params["IamInstanceProfile"] = {"Arn": source["IamInstanceProfile"]["Arn"]}
+    if (source.get("Monitoring") or {}).get("State") in ("enabled", "pending"):
+        params["Monitoring"] = {"Enabled": True}
+    tenancy = (source.get("Placement") or {}).get("Tenancy")
+    if tenancy and tenancy != "default":
+        params["Placement"] = {"Tenancy": tenancy}
+    return params
+
+
+def wait_state(ec2, instance_id, states, timeout):
+    def check():
+        inst = describe_instance(ec2, instance_id)
+        if inst is None and "terminated" in states:
+            return {"InstanceId": instance_id, "State": {"Name": "terminated"}}
+        return inst if inst and inst["State"]["Name"] in states else None
+
+    return wait_until(check, timeout, "%s to be %s" % (instance_id, " or ".join(states)))
+
+
+def present(module, ec2):
+    p = module.params
+    sid, run_id = p["source_instance_id"], p["run_id"]
+    source = describe_instance(ec2, sid)
+    if source is None:
+        module.fail_json(msg="%s: source instance not found in region %s" % (sid, module.region))
+    live = find_replacements(ec2, sid)
+    other_runs = [i["InstanceId"] for i in live if {t["Key"]: t["Value"] for t in i.get("Tags", [])}.get(TAG_RUN) != run_id]
+    if other_runs:
+        module.fail_json(msg="%s: live replacement(s) %s from another migration run exist; terminate them or resume that run" % (sid, ", ".join(other_runs)))
+    if len(live) > 1:
+        module.fail_json(msg="%s: more than one live replacement for run %s: %s" % (sid, run_id, ", ".join(i["InstanceId"] for i in live)))
+    params = launch_params(source, p["image_id"], p["instance_type"], run_id, p["tags"])
+    planned = {
+        "image_id": params["ImageId"],
+        "instance_type": params["InstanceType"],
+        "subnet_id": params["SubnetId"],
+        "security_group_ids": sorted(params["SecurityGroupIds"]),
+        "key_name": params.get("KeyName"),
+        "iam_instance_profile_arn": (params.get("IamInstanceProfile") or {}).get("Arn"),
+        "ebs_optimized": params["EbsOptimized"],
+        "metadata_http_tokens": "required",
+        "client_token": params["ClientToken"],
+    }
+    if live:
+        instance = live[0]
+        if instance["State"]["Name"] == "pending" and p["wait"] and not module.check_mode:
+            instance = wait_state(ec2, instance["InstanceId"], ["running"], p["wait_timeout"])
+        summary = instance_summary(instance)
+        mismatch = {k: (summary.get(k), v) for k, v in planned.items() if k in summary and k != "security_group_ids" and summary.get(k) != v}
+        if mismatch:
+            module.warn("%s: the existing replacement %s differs from the request: %s" % (sid, instance["InstanceId"], mismatch))
+        module.exit_json(changed=False, launched=False, terminated=[], instance=summary)
+
+    diff = {"before": {}, "after": planned}
+    if module.check_mode:
+        module.exit_json(changed=True, launched=True, terminated=[], instance=None, diff=diff)
+    res = ec2.run_instances(aws_retry=True, **params)
+    instance = res["Instances"][0]
+    if p["wait"]:
+        instance = wait_state(ec2, instance["InstanceId"], ["running"], p["wait_timeout"])
+    module.exit_json(changed=True, launched=True, terminated=[], instance=instance_summary(instance), diff=diff)
+
+
+def absent(module, ec2):
+    p = module.params
+    sid, run_id = p["source_instance_id"], p["run_id"]
+    live = find_replacements(ec2, sid, run_id=run_id)
+    protected = set(p["protect_volume_ids"])
+    for inst in live:
+        still = [d["volume_id"] for d in attached_devices(inst) if d["volume_id"] in protected]
+        if still:
+            module.fail_json(
+                msg="%s: replacement %s still has the source's volume(s) %s attached; not terminating it" % (sid, inst["InstanceId"], ", ".join(still))
+            )
+    ids = [i["InstanceId"] for i in live]
+    diff = {"before": {"replacements": ids}, "after": {"replacements": []}}
+    if not ids:
+        module.exit_json(changed=False, launched=False, terminated=[], instance=None)
+    if not module.check_mode:
+        ec2.terminate_instances(InstanceIds=ids, aws_retry=True)
+        if p["wait"]:
+            for iid in ids:
+                wait_state(ec2, iid, ["terminated"], p["wait_timeout"])
+    module.exit_json(changed=True, launched=False, terminated=ids, instance=None, diff=diff)
+
+
+def main():
+    argument_spec = dict(
+        source_instance_id=dict(type="str", required=True),
+        run_id=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        image_id=dict(type="str"),
+        instance_type=dict(type="str"),
+        tags=dict(type="dict", default={}),
+        protect_volume_ids=dict(type="list", elements="str", default=[]),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=600),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        required_if=[("state", "present", ["image_id", "instance_type"])],
+    )
+    try:
+        validate_run_id(module.params["run_id"])
+    except MigrationError as e:
+        module.fail_json(msg=str(e))
+    ec2 = client(module, "ec2")
+    try:
+        if module.params["state"] == "present":
+            present(module, ec2)
+        else:
+            absent(module, ec2)
+    except WaitTimeout as e:
+        module.fail_json(msg="%s: %s" % (module.params["source_instance_id"], e))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(
+            e, msg="%s: failed to %s the replacement" % (module.params["source_instance_id"], module.params["state"] == "present" and "launch" or "terminate")
+        )
+
+
+if __name__ == "__main__":
+    main()

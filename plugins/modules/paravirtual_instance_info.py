@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: paravirtual_instance_info
+short_description: Find EC2 instances failing Security Hub control EC2.24 (paravirtual virtualization)
+version_added: 0.1.0
+description:
+  - Lists the EC2 instances that fail Security Hub control EC2.24, backed by the AWS Config rule C(ec2-paravirtual-instance-check)
+    (FAILED when C(VirtualizationType) is C(paravirtual); every state but C(shutting-down) and C(terminated) is evaluated).
+  - For each one returns what a migration to an HVM instance needs (EBS volumes with their size, type and encryption, Elastic IPs,
+    network interfaces, instance profile, ...), what blocks a safe migration (C(blockers)), a suggested current-generation instance type
+    and whether Security Hub evaluates the control in that region.
+  - Regions are scanned concurrently. A region that fails (not enabled for the account, access denied) is reported in C(regions) and
+    does not fail the module unless every region fails.
+  - API calls per region, fewest possible - one C(ec2:DescribeInstances) paginated with the server-side filters C(virtualization-type)
+    and C(instance-state-name); only when paravirtual instances exist, C(ec2:DescribeVolumes) (200 volumes a call),
+    one C(ec2:DescribeAddresses), one C(ec2:DescribeImages) (instance-store mappings of their AMIs) and one
+    C(ec2:DescribeInstanceAttribute) per instance (termination protection has no batched API). One C(sts:GetCallerIdentity) in all;
+    one C(ec2:DescribeRegions) when O(regions) is given.
+  - Read-only; check mode returns the same result.
+author:
+  - hubfix.aws contributors
+options:
+  regions:
+    description:
+      - Regions to scan. A list of region names, or V(all) for every region enabled for the account (from C(ec2:DescribeRegions)).
+      - Region names are checked against C(ec2:DescribeRegions); an unknown name fails the module naming it.
+      - Defaults to the connection's region (O(region) or C(AWS_REGION)).
+    type: list
+    elements: str
+  instance_ids:
+    description:
+      - Only look at these instances. Ids are checked for form (C(i-) and 8 or 17 hexadecimal digits) before any call.
+      - An id that exists in none of the scanned regions fails the module naming it. Ids of instances that pass the control
+        (HVM, terminated) are not returned.
+    type: list
+    elements: str
+  filters:
+    description:
+      - Extra C(ec2:DescribeInstances) filters, as a dict of filter name to value or list of values, ANDed with the EC2.24 filters.
+      - C(instance-state-name) may narrow the evaluated states (C(pending), C(running), C(stopping), C(stopped)), never widen them.
+      - C(virtualization-type) cannot be given.
+    type: dict
+notes:
+  - Instance-store volumes mapped when the instance was launched are not listed by any EC2 API (only by the instance metadata),
+    so C(instance_store_devices) holds the C(ephemeralN) mappings of the instance's AMI. Instances whose type offers instance-store
+    volumes that the AMI does not map carry the warning C(instance_store_unverified).
+  - "IAM actions: ec2:DescribeInstances, ec2:DescribeVolumes, ec2:DescribeAddresses, ec2:DescribeImages, ec2:DescribeInstanceAttribute,
+    ec2:DescribeRegions, sts:GetCallerIdentity."
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Find paravirtual instances in the connection's region
+  hubfix.aws.paravirtual_instance_info:
+  register: pv
+
+- name: Every enabled region
+  hubfix.aws.paravirtual_instance_info:
+    regions: all
+  register: pv_all
+
+- name: Running paravirtual instances of one application in two regions
+  hubfix.aws.paravirtual_instance_info:
+    regions: [us-east-1, eu-west-1]
+    filters:
+      instance-state-name: running
+      "tag:App": billing
+
+- name: Instances that can be migrated without a decision first
+  ansible.builtin.debug:
+    msg: "{{ pv.instances | selectattr('blockers', 'equalto', []) | map(attribute='instance_id') | list }}"
+"""
+
+RETURN = r"""
+account_id:
+  description: The account scanned (from sts:GetCallerIdentity).
+  returned: always
+  type: str
+  sample: "123456789012"
+instances:
+  description: Instances failing EC2.24, sorted by region (in the order scanned) and instance id; C([]) when none.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    instance_id: {description: Instance id., type: str, returned: always, sample: i-0123456789abcdef0}
+    arn: {description: Instance ARN (the resource of the Security Hub finding)., type: str, returned: always}
+    region: {description: Region of the instance., type: str, returned: always}
+    account_id: {description: Account of the instance., type: str, returned: always}
+    name: {description: Value of the Name tag, or null., type: str, returned: always}
+    state: {description: Instance state (pending, running, stopping, stopped)., type: str, returned: always}
+    instance_type: {description: Instance type., type: str, returned: always, sample: m1.small}
+    image_id: {description: AMI the instance was launched from., type: str, returned: always}
+    virtualization_type: {description: Always C(paravirtual)., type: str, returned: always}
+    architecture: {description: CPU architecture., type: str, returned: always}
+    kernel_id: {description: Kernel image (AKI) of the paravirtual instance, or null., type: str, returned: always}
+    ramdisk_id: {description: Ramdisk image (ARI), or null., type: str, returned: always}
+    platform_details: {description: Platform details., type: str, returned: always}
+    root_device_type: {description: C(ebs) or C(instance-store)., type: str, returned: always}
+    root_device_name: {description: Root device name., type: str, returned: always, sample: /dev/sda1}
+    availability_zone: {description: Availability zone., type: str, returned: always}
+    tenancy: {description: Placement tenancy., type: str, returned: always}
+    placement_group: {description: Placement group name, or null., type: str, returned: always}
+    subnet_id: {description: Subnet, null outside a VPC., type: str, returned: always}
+    vpc_id: {description: VPC, null outside a VPC (EC2-Classic)., type: str, returned: always}
+    private_ip_address: {description: Primary private IPv4 address., type: str, returned: always}
+    public_ip_address: {description: Public IPv4 address, or null., type: str, returned: always}
+    security_group_ids: {description: Security groups of the primary network interface., type: list, elements: str, returned: always}
+    key_name: {description: Key pair name, or null., type: str, returned: always}
+    iam_instance_profile_arn: {description: Instance profile ARN, or null., type: str, returned: always}
+    ebs_optimized: {description: Whether EBS optimisation is on., type: bool, returned: always}
+    monitoring_state: {description: Detailed monitoring state., type: str, returned: always}
+    source_dest_check: {description: Source/destination check., type: bool, returned: always}
+    launch_time: {description: Launch time (ISO 8601)., type: str, returned: always}
+    instance_lifecycle: {description: C(spot), C(scheduled) or null (on demand)., type: str, returned: always}
+    spot_instance_request_id: {description: Spot request, or null., type: str, returned: always}
+    managed: {description: Whether an AWS service operates the instance (C(Operator.Managed))., type: bool, returned: always}
+    operator_principal: {description: The service that operates it, or null., type: str, returned: always}
+    product_codes: {description: Product codes of the instance., type: list, elements: dict, returned: always}
+    metadata_options: {description: Instance metadata options (snake_case), or null., type: dict, returned: always}
+    tags: {description: Tags as a dict., type: dict, returned: always}
+    ebs_volumes:
+      description: EBS volumes attached, the root first, then by device name.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        volume_id: {description: Volume id., type: str, returned: always}
+        device_name: {description: Device name on the instance., type: str, returned: always}
+        size: {description: Size in GiB., type: int, returned: always}
+        volume_type: {description: Volume type., type: str, returned: always}
+        iops: {description: Provisioned IOPS, or null., type: int, returned: always}
+        throughput: {description: Throughput in MiB/s (gp3), or null., type: int, returned: always}
+        encrypted: {description: Whether the volume is encrypted., type: bool, returned: always}
+        kms_key_id: {description: KMS key of an encrypted volume, or null., type: str, returned: always}
+        snapshot_id: {description: Snapshot the volume was created from, or null., type: str, returned: always}
+        availability_zone: {description: Availability zone of the volume., type: str, returned: always}
+        multi_attach_enabled: {description: Whether Multi-Attach is on., type: bool, returned: always}
+        delete_on_termination: {description: Whether the volume is deleted with the instance (from the instance's mapping)., type: bool, returned: always}
+        attachment_status: {description: Attachment status., type: str, returned: always}
+        is_root: {description: Whether this is the root volume., type: bool, returned: always}
+    instance_store_devices:
+      description: Instance-store (C(ephemeralN)) mappings known from the AMI (C(source=image)) or the instance (C(source=instance)).
+      type: list
+      elements: dict
+      returned: always
+      sample: [{device_name: /dev/sdb, virtual_name: ephemeral0, source: image}]
+    elastic_ips:
+      description: Elastic IPs associated with the instance or its network interfaces.
+      type: list
+      elements: dict
+      returned: always
+      contains:
+        allocation_id: {description: Allocation id (null for EC2-Classic addresses)., type: str, returned: always}
+        public_ip: {description: The Elastic IP., type: str, returned: always}
+        association_id: {description: Association id., type: str, returned: always}
+        network_interface_id: {description: Network interface it is associated with., type: str, returned: always}
+        private_ip_address: {description: Private address it maps to., type: str, returned: always}
+        domain: {description: C(vpc) or C(standard)., type: str, returned: always}
+    network_interfaces:
+      description: Network interfaces by device index (id, attachment, subnet, addresses, security groups, delete_on_termination).
+      type: list
+      elements: dict
+      returned: always
+    autoscaling_group_name:
+      description: Auto Scaling group the instance belongs to (from its C(aws:autoscaling:groupName) tag), or null.
+      type: str
+      returned: always
+    termination_protection: {description: Whether C(DisableApiTermination) is on., type: bool, returned: always}
+    owner:
+      description: The CloudFormation stack or Elastic Beanstalk environment that manages the instance (from their tags), or null.
+      type: dict
+      returned: always
+      sample: {type: cloudformation, name: web-stack, id: "arn:aws:cloudformation:us-east-1:123456789012:stack/web-stack/1"}
+    replaced_by: {description: Value of the C(hubfix:replaced-by) tag (a migrated source awaiting termination), or null., type: str, returned: always}
+    suggested_instance_type:
+      description: Current-generation HVM type for the instance's type, or null when unknown.
+      type: str
+      returned: always
+      sample: t3.small
+    security_hub_evaluated: {description: Whether Security Hub evaluates EC2.24 in the instance's region., type: bool, returned: always}
+    control_id: {description: C(EC2.24)., type: str, returned: always}
+    blockers:
+      description:
+        - What stops a safe stop-snapshot-relaunch migration, as C({code, message}). Codes - C(instance_store_root), C(instance_store_data),
+          C(autoscaling_group), C(cloudformation), C(elastic_beanstalk), C(termination_protection), C(spot), C(ec2_classic),
+          C(managed_instance), C(emr_cluster), C(opsworks).
+      type: list
+      elements: dict
+      returned: always
+      sample: [{code: autoscaling_group, message: "member of Auto Scaling group asg-pv: ..."}]
+    warnings:
+      description:
+        - Things to check that do not block, as C({code, message}). Codes - C(instance_store_unverified), C(image_not_found),
+          C(transitional_state), C(marketplace_product).
+      type: list
+      elements: dict
+      returned: always
+regions:
+  description: One entry per region scanned, in order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region: {description: Region name., type: str, returned: always}
+    scanned: {description: Whether the region was scanned without error., type: bool, returned: always}
+    failed: {description: Instances failing EC2.24 in the region; null when the scan failed., type: int, returned: always}
+    evaluated: {description: Instances the scan judged (the server-side filter returns only failing ones, so equal to failed)., type: int, returned: always}
+    error: {description: Why the region could not be scanned, naming it; null when it was., type: str, returned: always}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
+from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import (
+    InputError,
+    build_filters,
+    existing_instance_ids,
+    scan_region,
+    validate_instance_ids,
+)
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import (
+    fail_if_every_region_failed,
+    module_account_id,
+    module_regions,
+    region_rows,
+    scan_regions_reported,
+)
+
+
+def unknown_instance_ids(module, clients, rows, instance_ids, instances):
+    """Ids found neither as failing instances nor, by a second filtered look, in any other state."""
+    missing = [i for i in instance_ids if i not in {r["instance_id"] for r in instances}]
+    if not missing:
+        return []
+    scanned = [r["region"] for r in rows if r["scanned"]]
+    outcomes = scan_regions_reported(lambda region: existing_instance_ids(clients[region], missing), scanned)
+    seen = set()
+    for region in scanned:
+        found, error = outcomes[region]
+        if error:
+            module.fail_json(msg="cannot check instance_ids: " + error)
+        seen |= found
+    return [i for i in missing if i not in seen]
+
+
+def main():
+    argument_spec = dict(
+        regions=dict(type="list", elements="str"),
+        instance_ids=dict(type="list", elements="str"),
+        filters=dict(type="dict"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+
+    try:
+        instance_ids = validate_instance_ids(module.params["instance_ids"])
+        filters = build_filters(module.params["filters"])
+    except InputError as e:
+        module.fail_json(msg=str(e))
+
+    regions, opt_in = module_regions(module, module.params["regions"], lambda r: client(module, "ec2", r))
+    account_id = module_account_id(module, module.region or regions[0], lambda r: client(module, "sts", r))
+    # Clients are made here, not in the scanning threads.
+    clients = {region: client(module, "ec2", region) for region in regions}
+
+    outcomes = scan_regions_reported(lambda region: scan_region(clients[region], region, account_id, filters, instance_ids or None), regions, opt_in)
+    instances = [record for region in regions for record in (outcomes[region][0] or [])]
+    rows = region_rows(regions, outcomes, len, len)
+    fail_if_every_region_failed(module, rows, account_id=account_id, instances=[])
+
+    if instance_ids:
+        unknown = unknown_instance_ids(module, clients, rows, instance_ids, instances)
+        if unknown:
+            errored = [r["region"] for r in rows if r["error"]]
+            module.fail_json(
+                msg="instance id(s) not found in region(s) %s: %s%s"
+                % (
+                    ", ".join(r["region"] for r in rows if r["scanned"]),
+                    ", ".join(unknown),
+                    " (not scanned because of errors: %s)" % ", ".join(errored) if errored else "",
+                ),
+                regions=rows,
+            )
+
+    module.exit_json(changed=False, account_id=account_id, instances=instances, regions=rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""`make demo`: the whole hubfix.aws workflow on the local simulator, nothing touches real AWS.
+
+Starts the simulator on a free loopback port, seeds the demo estate (tests/simulator/seed.py), then runs the stages
+below in order with ansible-playbook, prints what each found or did, and stops the simulator:
+
+    audit -> check-mode plan (--check --diff) -> remediate -> audit again
+
+A stage whose playbook does not exist (yet) is skipped with a line saying so. A check-mode stage reports the number
+of mutating AWS calls it made (from the simulator's request log), which must be 0.
+
+    .venv/bin/python -m tests.demo [--report-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.harness import COLLECTIONS, REPO_ROOT, run_playbook
+from tests.simulator import Simulator
+from tests.simulator.seed import seed
+
+if str(COLLECTIONS) not in sys.path:
+    sys.path.insert(0, str(COLLECTIONS))
+
+from ansible_collections.hubfix.aws.plugins.filter.audit import audit_summary  # noqa: E402
+
+DEMO_REGIONS = ["us-east-1", "eu-west-1"]
+
+
+@dataclass
+class Stage:
+    """One step of the demo: a collection playbook run with some extra vars."""
+
+    title: str
+    playbook: str  # name under playbooks/, without .yml
+    check: bool = False
+    diff: bool = False
+    extra_vars: Callable[[Context], dict] = lambda ctx: {}
+    report: str | None = None  # audit stages: sub-directory of the report dir
+
+    @property
+    def path(self) -> Path:
+        return REPO_ROOT / "playbooks" / (self.playbook + ".yml")
+
+
+@dataclass
+class Context:
+    sim: Simulator
+    estate: dict
+    report_dir: Path
+    audits: dict = field(default_factory=dict)  # report name -> audit.json content
+
+
+def _audit_vars(name: str) -> Callable[[Context], dict]:
+    return lambda ctx: {"audit_regions": DEMO_REGIONS, "audit_report_dir": str(ctx.report_dir / name)}
+
+
+def _autoscaling_vars(ctx: Context) -> dict:
+    return {"autoscaling_imdsv2_regions": DEMO_REGIONS, "autoscaling_imdsv2_backup_dir": str(ctx.report_dir / "backups")}
+
+
+def _pv_to_hvm_vars(ctx: Context) -> dict:
+    images = ctx.estate.get("images") or {}
+    image_map = {images["pv"][r]: images["hvm"][r] for r in DEMO_REGIONS if r in images.get("pv", {}) and r in images.get("hvm", {})}
+    return {"pv_to_hvm_regions": DEMO_REGIONS, "pv_to_hvm_image_map": image_map}
+
+
+STAGES: list[Stage] = [
+    Stage("audit", "audit", extra_vars=_audit_vars("before"), report="before"),
+    Stage("plan AutoScaling.3 / AutoScaling.9 fixes (check mode)", "remediate_autoscaling_3", check=True, diff=True, extra_vars=_autoscaling_vars),
+    Stage("plan EC2.24 fixes (check mode)", "remediate_ec2_24", check=True, diff=True, extra_vars=_pv_to_hvm_vars),
+    Stage("remediate AutoScaling.3 / AutoScaling.9", "remediate_autoscaling_3", extra_vars=_autoscaling_vars),
+    Stage("remediate EC2.24", "remediate_ec2_24", extra_vars=_pv_to_hvm_vars),
+    Stage("audit again", "audit", extra_vars=_audit_vars("after"), report="after"),
+]
+
+
+def run_stage(number: int, stage: Stage, ctx: Context) -> bool:
+    """Run one stage and print its outcome; False when it failed."""
+    head = f"[{number}/{len(STAGES)}] {stage.title}"
+    if not stage.path.exists():
+        print(f"{head}: skipped, playbooks/{stage.path.name} does not exist yet")
+        return True
+    cmd = f"ansible-playbook hubfix.aws.{stage.playbook}" + (" --check" if stage.check else "") + (" --diff" if stage.diff else "")
+    print(f"{head}: {cmd}", flush=True)
+    ctx.sim.reset_recording()
+    started = time.monotonic()
+    result = run_playbook(f"hubfix.aws.{stage.playbook}", ctx.sim.env(), extra_vars=stage.extra_vars(ctx), check=stage.check, diff=stage.diff)
+    elapsed = time.monotonic() - started
+    calls = ctx.sim.calls()
+    mutating = [c for c in calls if c.mutating]
+    status = "ok" if result.rc == 0 else f"FAILED (rc {result.rc})"
+    print(f"    {status} in {elapsed:.1f}s: {len(calls)} AWS calls, changed={result.changed}")
+    if stage.check:
+        print(f"    mutating calls in check mode: {len(mutating)}")
+        for c in mutating:
+            print(f"      ! {c.service} {c.region} {c.operation}")
+    if result.rc != 0:
+        print("    --- last lines of the playbook output ---")
+        for line in (result.stdout + result.stderr).strip().splitlines()[-30:]:
+            print("    " + line)
+        return False
+    if stage.report:
+        report_dir = ctx.report_dir / stage.report
+        report = json.loads((report_dir / "audit.json").read_text())
+        ctx.audits[stage.report] = report
+        for line in audit_summary(report, str(report_dir)):
+            print("    " + line)
+    return True
+
+
+def compare(before: dict, after: dict) -> list[str]:
+    lines = []
+    for control in before["controls"]:
+        b = before["totals"]["by_control"][control]
+        a = after["totals"]["by_control"].get(control, {})
+        line = f"{control:<14} failing {b['failed']} -> {a.get('failed', '?')}"
+        if a.get("pending_termination"):
+            line += f" ({a['pending_termination']} replaced, their stopped sources still count until terminated)"
+        lines.append(line)
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--report-dir", default=str(REPO_ROOT / "hubfix-reports" / "demo"), help="where the audit reports go (default: %(default)s)")
+    args = parser.parse_args(argv)
+    report_dir = Path(args.report_dir).resolve()
+
+    print("hubfix.aws demo: local AWS simulator (moto) with the demo estate; nothing touches real AWS")
+    with Simulator() as sim:
+        print(f"simulator on {sim.endpoint}")
+        estate = seed("demo", sim.endpoint)
+        print(
+            "seeded: %d instances, %d launch configurations, %d groups in %s"
+            % (len(estate.get("instances", {})), len(estate.get("launch_configurations", {})), len(estate.get("groups", {})), ", ".join(DEMO_REGIONS))
+        )
+        ctx = Context(sim=sim, estate=estate, report_dir=report_dir)
+        ok = True
+        for number, stage in enumerate(STAGES, 1):
+            if not run_stage(number, stage, ctx):
+                ok = False
+                print("stopping: a stage failed")
+                break
+    print("simulator stopped")
+    if "before" in ctx.audits and "after" in ctx.audits:
+        print("before -> after:")
+        for line in compare(ctx.audits["before"], ctx.audits["after"]):
+            print("    " + line)
+    for name in ctx.audits:
+        print(f"{name} report: {report_dir / name / 'audit.html'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,373 @@
+"""EC2.24 remediation (role hubfix.aws.pv_to_hvm, playbook hubfix.aws.remediate_ec2_24) on the demo estate in the simulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+
+from tests.harness import REPO_ROOT, VENV_BIN, ansible_env, run_playbook
+from tests.simulator.seed import seed
+
+PLAYBOOK = "hubfix.aws.remediate_ec2_24"
+REGIONS = ["us-east-1", "eu-west-1"]
+TYPE_MAP = {"m1.small": "t3.small", "m1.medium": "t3.medium", "m1.large": "m5.large", "t1.micro": "t3.micro"}
+MIGRATED = ["pv-plain", "pv-data", "pv-stopped", "pv-ephemeral", "pv-tagged", "pv-eu"]
+BLOCKED = {"pv-asg-member": "autoscaling_group", "pv-protected": "termination_protection"}
+LIVE = ["pending", "running", "stopping", "stopped"]
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+
+def image_map(estate, names=None):
+    """Instance id -> the demo HVM AMI of its region (the image_map also accepts instance ids)."""
+    return {
+        estate["instances"][n]["id"]: estate["images"]["hvm"][estate["instances"][n]["region"]] for n in (names or estate["instances"]) if n.startswith("pv-")
+    }
+
+
+def extra_vars(estate, tmp_path, **more):
+    out = {"pv_to_hvm_regions": REGIONS, "pv_to_hvm_image_map": image_map(estate), "pv_to_hvm_report_dir": str(tmp_path / "reports")}
+    out.update(more)
+    return out
+
+
+def report(tmp_path):
+    data = json.loads((tmp_path / "reports" / "pv_to_hvm.json").read_text())
+    return {r["name"] or r["instance_id"]: r for r in data["instances"]}, data
+
+
+def instance(ec2, instance_id):
+    res = ec2.describe_instances(InstanceIds=[instance_id])["Reservations"]
+    return res[0]["Instances"][0]
+
+
+def tags_of(resource):
+    return {t["Key"]: t["Value"] for t in resource.get("Tags", [])}
+
+
+def replacements(ec2, source_id, states=None):
+    filters = [{"Name": "tag:hubfix:replaces", "Values": [source_id]}]
+    if states:
+        filters.append({"Name": "instance-state-name", "Values": states})
+    return [i for r in ec2.describe_instances(Filters=filters)["Reservations"] for i in r["Instances"]]
+
+
+def devices(inst):
+    return {m["DeviceName"]: (m["Ebs"]["VolumeId"], m["Ebs"]["DeleteOnTermination"]) for m in inst.get("BlockDeviceMappings", []) if "Ebs" in m}
+
+
+def original_volumes(estate, name):
+    """device -> volume id of a demo instance before the migration."""
+    return {v["device"]: v["id"] for v in estate["volumes"].values() if v["instance"] == name}
+
+
+def migration_snapshots(ec2, volume_id):
+    return ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "tag:hubfix:source-volume", "Values": [volume_id]}])["Snapshots"]
+
+
+def assert_migrated(simulator, estate, name):
+    """The final state of one migrated demo instance, whatever path (one run, interrupted runs) led there."""
+    region = estate["instances"][name]["region"]
+    ec2 = simulator.client("ec2", region)
+    source_id = estate["instances"][name]["id"]
+    source = instance(ec2, source_id)
+    every = replacements(ec2, source_id)
+    assert len(every) == 1, f"{name}: expected exactly one replacement ever launched, got {[i['InstanceId'] for i in every]}"
+    repl = every[0]
+    assert repl["State"]["Name"] == "running"
+    assert repl["VirtualizationType"] == "hvm"
+    assert repl["MetadataOptions"]["HttpTokens"] == "required"
+    assert repl["SubnetId"] == source["SubnetId"]
+    assert sorted(g["GroupId"] for g in repl["SecurityGroups"]) == sorted(g["GroupId"] for g in source["SecurityGroups"])
+    assert repl.get("KeyName") == source.get("KeyName")
+    assert repl["InstanceType"] == TYPE_MAP[source["InstanceType"]]
+    repl_tags, source_tags = tags_of(repl), tags_of(source)
+    assert repl_tags["hubfix:replaces"] == source_id
+    for k, v in source_tags.items():
+        if not k.startswith("hubfix:") and not k.startswith("aws:"):
+            assert repl_tags.get(k) == v, f"{name}: tag {k} not copied"
+    # the source: stopped, tagged, no volume left on it, not terminated
+    assert source["State"]["Name"] == "stopped"
+    assert source_tags["hubfix:replaced-by"] == repl["InstanceId"]
+    assert source_tags["hubfix:migration-phase"] == "completed"
+    assert devices(source) == {}
+    # every original volume on the replacement: data at its device, the old root at /dev/sdo, never deleted with it
+    on_repl = devices(repl)
+    for device, vol in original_volumes(estate, name).items():
+        target = "/dev/sdo" if device == source["RootDeviceName"] else device
+        assert on_repl.get(target) == (vol, False), f"{name}: {vol} not at {target} on the replacement: {on_repl}"
+        snaps = migration_snapshots(ec2, vol)
+        assert len(snaps) == 1 and snaps[0]["State"] == "completed", f"{name}: snapshots of {vol}: {snaps}"
+        assert tags_of(snaps[0])["hubfix:source-instance"] == source_id
+        assert tags_of(snaps[0])["hubfix:source-device"] == device
+        vol_now = ec2.describe_volumes(VolumeIds=[vol])["Volumes"][0]
+        assert vol_now["State"] == "in-use"
+    # Elastic IPs moved, and the replacement answers on them
+    for eip in (e for e in estate["elastic_ips"].values() if e["instance"] == name):
+        addr = ec2.describe_addresses(AllocationIds=[eip["allocation_id"]])["Addresses"][0]
+        assert addr["InstanceId"] == repl["InstanceId"]
+        assert repl["PublicIpAddress"] == eip["public_ip"]
+    return repl
+
+
+def assert_untouched(simulator, estate, name):
+    region = estate["instances"][name]["region"]
+    ec2 = simulator.client("ec2", region)
+    source_id = estate["instances"][name]["id"]
+    source = instance(ec2, source_id)
+    assert source["State"]["Name"] == ("stopped" if name == "pv-stopped" else "running")
+    assert not [k for k in tags_of(source) if k.startswith("hubfix:")]
+    assert replacements(ec2, source_id) == []
+    assert {d: v for d, (v, _dot) in devices(source).items()} == original_volumes(estate, name)
+    for vol in original_volumes(estate, name).values():
+        assert migration_snapshots(ec2, vol) == []
+
+
+# --- the demo estate -------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_demo_estate_check_mode_then_migration_then_idempotent_rerun_then_audit(simulator, tmp_path):
+    estate = seed("demo", simulator.endpoint)
+    ev = extra_vars(estate, tmp_path)
+
+    # a dry run first: a plan per instance, DryRun probes only, zero mutating calls
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), ev, check=True, diff=True)
+    assert result.rc == 0, result
+    assert simulator.mutating_calls() == []
+    assert any(c.dry_run and c.operation == "RunInstances" for c in simulator.calls())
+    by_name, _ = report(tmp_path)
+    assert {n: by_name[n]["status"] for n in MIGRATED} == {n: "planned" for n in MIGRATED}
+    assert "hubfix:migration-phase" in result.stdout  # --diff shows the tags it would write
+    for name in MIGRATED + list(BLOCKED):
+        assert_untouched(simulator, estate, name)
+
+    # the migration
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc == 0, result
+    for name in MIGRATED:
+        assert_migrated(simulator, estate, name)
+    for name in BLOCKED:
+        assert_untouched(simulator, estate, name)
+    ec2 = simulator.client("ec2")
+    assert instance(ec2, estate["instances"]["pv-stopped"]["id"])["State"]["Name"] == "stopped"
+
+    by_name, data = report(tmp_path)
+    assert data["failed"] == []
+    assert {n: by_name[n]["status"] for n in MIGRATED} == {n: "migrated" for n in MIGRATED}
+    for name, code in BLOCKED.items():
+        assert by_name[name]["status"] == "blocked"
+        assert [b["code"] for b in by_name[name]["blockers"]] == [code]
+    data_result = by_name["pv-data"]
+    assert data_result["replacement_id"] == replacements(ec2, estate["instances"]["pv-data"]["id"])[0]["InstanceId"]
+    assert sorted(s["volume_id"] for s in data_result["snapshots"]) == sorted(original_volumes(estate, "pv-data").values())
+    assert [e["public_ip"] for e in data_result["elastic_ips"]] == [estate["elastic_ips"]["pv-data-eip"]["public_ip"]]
+    assert any("old root volume" in t for t in data_result["follow_ups"])
+    md = (tmp_path / "reports" / "pv_to_hvm.md").read_text()
+    assert "pv-protected) — blocked" in md and "pv-data) — migrated" in md
+
+    # a second run changes nothing and launches nothing
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc == 0, result
+    assert result.changed == 0, result
+    assert simulator.mutating_calls() == []
+    for name in MIGRATED:
+        assert_migrated(simulator, estate, name)
+
+    # the audit reports the migrated sources as remediated (pending termination), not as failing
+    audit = run_playbook(
+        "hubfix.aws.audit",
+        simulator.env(),
+        {"audit_regions": REGIONS, "audit_controls": ["EC2.24"], "audit_report_dir": str(tmp_path / "audit")},
+    )
+    assert audit.rc == 0, audit
+    findings = json.loads((tmp_path / "audit" / "audit.json").read_text())["findings"]
+    status = {f["resource_name"]: f["status"] for f in findings if f["control"] == "EC2.24"}
+    assert {n: status.get(n) for n in MIGRATED} == {n: "remediated_pending_termination" for n in MIGRATED}
+    assert {n: status.get(n) for n in BLOCKED} == {n: "failed" for n in BLOCKED}
+
+
+# --- rollback ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_attach_failure_rolls_that_instance_back_and_the_others_complete(simulator, tmp_path):
+    estate = seed("demo", simulator.endpoint)
+    ec2 = simulator.client("ec2")
+    data_id, plain_id = estate["instances"]["pv-data"]["id"], estate["instances"]["pv-plain"]["id"]
+    before = instance(ec2, data_id)
+    eip = estate["elastic_ips"]["pv-data-eip"]
+    eip_before = ec2.describe_addresses(AllocationIds=[eip["allocation_id"]])["Addresses"][0]
+    sdf = estate["volumes"]["pv-data-sdf"]["id"]
+    # AWS refuses the attachment of /dev/sdf to the replacement (once: the rollback re-attaches it to the source)
+    simulator.inject_fault(
+        service="ec2",
+        operation="AttachVolume",
+        match={"VolumeId": sdf, "Device": "/dev/sdf"},
+        error_code="IncorrectState",
+        message="injected",
+        status=400,
+        times=1,
+    )
+
+    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[data_id, plain_id], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_parallel=2)
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc != 0, result  # the report play fails because one instance was rolled back
+    assert "rolled_back" in result.stdout
+    assert [r["hits"] for r in simulator.faults()] == [1]
+
+    after = instance(ec2, data_id)
+    assert after["State"]["Name"] == "running"
+    assert devices(after) == devices(before)  # every volume at its device with its DeleteOnTermination
+    addr = ec2.describe_addresses(AllocationIds=[eip["allocation_id"]])["Addresses"][0]
+    assert (addr["InstanceId"], addr["PrivateIpAddress"]) == (data_id, eip_before["PrivateIpAddress"])
+    assert replacements(ec2, data_id, LIVE) == []  # the replacement it launched is terminated
+    assert len(replacements(ec2, data_id)) == 1
+    for vol in original_volumes(estate, "pv-data").values():
+        assert [s["State"] for s in migration_snapshots(ec2, vol)] == ["completed"]  # snapshots are kept
+    tags = tags_of(after)
+    assert tags["hubfix:migration-phase"] == "rolled-back"
+    assert "injected" in tags["hubfix:migration-error"]
+
+    assert_migrated(simulator, estate, "pv-plain")
+    by_name, data = report(tmp_path)
+    assert data["failed"] == [data_id]
+    assert by_name["pv-data"]["status"] == "rolled_back"
+    assert any("injected" in e for e in by_name["pv-data"]["errors"])
+    assert by_name["pv-plain"]["status"] == "migrated"
+
+
+# --- resume after a kill ---------------------------------------------------------------------------------------
+
+PHASE_ORDER = ["started", "stopped", "snapshotted", "launched", "volumes-moved", "ips-moved", "completed"]
+
+
+def run_and_kill_after(simulator, extra, source_id, phase, timeout=600):
+    """Start the playbook, SIGKILL its whole process group as soon as the source records ``phase``."""
+    cmd = [str(VENV_BIN / "ansible-playbook"), PLAYBOOK, "-e", json.dumps(extra)]
+    proc = subprocess.Popen(
+        cmd, env=ansible_env(simulator.env()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=str(REPO_ROOT)
+    )
+    ec2 = simulator.client("ec2")
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            recorded = tags_of(instance(ec2, source_id)).get("hubfix:migration-phase")
+            if recorded in PHASE_ORDER and PHASE_ORDER.index(recorded) >= PHASE_ORDER.index(phase):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return recorded
+            if proc.poll() is not None:
+                pytest.fail(f"the playbook ended (rc {proc.returncode}) before phase {phase} was recorded")
+            time.sleep(0.05)
+        pytest.fail(f"phase {phase} not reached")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("phase", ["started", "snapshotted", "launched", "volumes-moved"])
+def test_killed_run_resumes_to_the_same_final_state(simulator, tmp_path, phase):
+    estate = seed("demo", simulator.endpoint)
+    source_id = estate["instances"]["pv-data"]["id"]
+    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[source_id], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_run_id=f"kill-{phase}")
+    reached = run_and_kill_after(simulator, ev, source_id, phase)
+    assert reached != "completed"
+
+    if phase == "launched":
+        # a dry run of the interrupted migration plans the rest and changes nothing
+        simulator.reset_recording()
+        check = run_playbook(PLAYBOOK, simulator.env(), ev, check=True, diff=True)
+        assert check.rc == 0, check
+        assert simulator.mutating_calls() == []
+
+    # started again with another run id: the interrupted migration continues under its own run
+    ev["pv_to_hvm_run_id"] = "second"
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc == 0, result
+    repl = assert_migrated(simulator, estate, "pv-data")
+    assert tags_of(repl)["hubfix:migration-run"] == f"kill-{phase}"
+    ec2 = simulator.client("ec2")
+    assert ec2.describe_volumes(Filters=[{"Name": "status", "Values": ["available"]}])["Volumes"] == []  # nothing left detached
+
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc == 0 and result.changed == 0, result
+
+
+# --- bad input ---------------------------------------------------------------------------------------------------
+
+
+def test_bad_input_is_refused_per_instance_with_a_clear_message_and_no_change(simulator, tmp_path):
+    estate = seed("demo", simulator.endpoint)
+    ec2 = simulator.client("ec2")
+    ids = {n: estate["instances"][n]["id"] for n in ("pv-plain", "pv-tagged", "pv-stopped", "hvm-web-1")}
+    arm = ec2.describe_images(Filters=[{"Name": "architecture", "Values": ["arm64"]}, {"Name": "virtualization-type", "Values": ["hvm"]}])["Images"][0]
+    unknown = "i-0123456789abcdef0"
+    ev = {
+        "pv_to_hvm_regions": ["us-east-1"],
+        "pv_to_hvm_report_dir": str(tmp_path / "reports"),
+        "pv_to_hvm_instance_ids": [unknown, ids["hvm-web-1"], ids["pv-plain"], ids["pv-tagged"], ids["pv-stopped"]],
+        "pv_to_hvm_image_map": {
+            ids["pv-plain"]: estate["images"]["pv"]["us-east-1"],  # a PV AMI as the target
+            ids["pv-tagged"]: arm["ImageId"],  # arm64 for an x86_64 instance
+            # pv-stopped: no mapping for it or its AMI, and no pv_to_hvm_image_id
+        },
+    }
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc != 0, result
+    assert simulator.mutating_calls() == []
+    by_id = {r["instance_id"]: r for r in report(tmp_path)[1]["instances"]}
+    expected = {
+        unknown: "instance not found in region us-east-1",
+        ids["hvm-web-1"]: "the instance is hvm, not paravirtual",
+        ids["pv-plain"]: "is paravirtual, not hvm; give an HVM AMI",
+        ids["pv-tagged"]: "architecture mismatch: the instance is x86_64 but image %s is arm64" % arm["ImageId"],
+        ids["pv-stopped"]: "no HVM image for source AMI %s" % estate["images"]["pv"]["us-east-1"],
+    }
+    for iid, message in expected.items():
+        assert by_id[iid]["status"] == "invalid"
+        errors = " | ".join(by_id[iid]["errors"])
+        assert message in errors and errors.startswith(iid + ": "), errors
+        assert iid in result.stdout and message in result.stdout
+
+
+def test_missing_image_and_malformed_id_fail_before_anything_runs(simulator, tmp_path):
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), {"pv_to_hvm_report_dir": str(tmp_path)})
+    assert result.rc != 0 and "Set pv_to_hvm_image_id" in result.stdout, result
+    result = run_playbook(PLAYBOOK, simulator.env(), {"pv_to_hvm_image_id": "ami-760aaa0f", "pv_to_hvm_instance_ids": ["i-xyz"]})
+    assert result.rc != 0 and "Malformed instance id(s): i-xyz" in result.stdout, result
+    assert simulator.mutating_calls() == []
+
+
+def test_unverifiable_instance_store_can_be_made_to_refuse_until_acknowledged(simulator, tmp_path):
+    # pv-ephemeral got an instance-store mapping at launch, which the EC2 API does not show: the audit can only warn
+    # (instance_store_unverified). pv_to_hvm_refuse_warnings turns that warning into a refusal; nothing changes.
+    estate = seed("demo", simulator.endpoint)
+    eph = estate["instances"]["pv-ephemeral"]["id"]
+    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[eph], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_refuse_warnings=["instance_store_unverified"])
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc == 0, result  # a blocked instance is reported, not an error
+    assert simulator.mutating_calls() == []
+    by_name, _ = report(tmp_path)
+    assert by_name["pv-ephemeral"]["status"] == "blocked"
+    assert [b["code"] for b in by_name["pv-ephemeral"]["blockers"]] == ["instance_store_unverified"]
+    assert_untouched(simulator, estate, "pv-ephemeral")
+
+    # the check mode of the acknowledged run plans the migration
+    result = run_playbook(PLAYBOOK, simulator.env(), dict(ev, pv_to_hvm_acknowledge_instance_store_loss=True), check=True)
+    assert result.rc == 0, result
+    assert simulator.mutating_calls() == []
+    assert report(tmp_path)[0]["pv-ephemeral"]["status"] == "planned"

@@ -1,0 +1,350 @@
+"""Unit tests of the paravirtual -> HVM migration logic (plugins/module_utils/pv_migration.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hubfix.aws.plugins.module_utils import pv_migration as pm
+
+
+def dev(device, vol, dot):
+    return {"device_name": device, "volume_id": vol, "delete_on_termination": dot}
+
+
+# --- tag encoding ----------------------------------------------------------------------------------
+
+
+def test_devices_round_trip_through_tags():
+    devices = [dev("/dev/sda1", "vol-0123456789abcdef0", True), dev("/dev/sdf", "vol-0fedcba9876543210", False)]
+    tags = pm.encode_devices(devices)
+    assert tags == {pm.TAG_DEVICES: "/dev/sda1=vol-0123456789abcdef0:1 /dev/sdf=vol-0fedcba9876543210:0"}
+    assert pm.decode_devices(tags) == devices
+
+
+def test_many_devices_spill_over_into_numbered_tags_within_the_value_limit():
+    devices = [dev("/dev/sd%s" % chr(ord("f") + i), "vol-%017x" % i, i % 2 == 0) for i in range(20)]
+    tags = pm.encode_devices(devices)
+    assert set(tags) == {pm.TAG_DEVICES, pm.TAG_DEVICES + "-2", pm.TAG_DEVICES + "-3"}
+    assert all(len(v) <= pm.TAG_VALUE_MAX for v in tags.values())
+    assert pm.decode_devices(tags) == devices
+
+
+def test_tag_values_use_only_characters_every_tagging_api_accepts():
+    tags = {}
+    tags.update(pm.encode_devices([dev("/dev/sda1", "vol-1", True)]))
+    tags.update(pm.encode_eips([{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5"}]))
+    for value in tags.values():
+        assert all(c.isalnum() or c in " +-=._:/@" for c in value), value
+
+
+def test_unreadable_device_tag_is_an_error():
+    with pytest.raises(pm.MigrationError, match="unreadable"):
+        pm.decode_devices({pm.TAG_DEVICES: "/dev/sda1=vol-1:yes"})
+
+
+def test_eips_round_trip_and_empty_record():
+    eips = [{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5"}, {"allocation_id": "eipalloc-2", "private_ip_address": None}]
+    assert pm.decode_eips(pm.encode_eips(eips)) == eips
+    assert pm.encode_eips([]) == {pm.TAG_EIPS: ""}
+    assert pm.decode_eips({pm.TAG_EIPS: ""}) == []
+
+
+def test_migration_from_tags_without_any_record():
+    assert pm.migration_from_tags({"Name": "x"}) == {
+        "phase": None,
+        "run_id": None,
+        "was_running": None,
+        "original_devices": None,
+        "original_eips": None,
+        "replacement_id": None,
+        "replaced_by": None,
+        "error": None,
+    }
+
+
+def test_user_tags_drop_reserved_and_bookkeeping_tags():
+    tags = {"Name": "web", "aws:cloudformation:stack-name": "s", pm.TAG_PHASE: "started", pm.TAG_DEVICES + "-2": "x", "Team": "a"}
+    assert pm.user_tags(tags) == {"Name": "web", "Team": "a"}
+
+
+# --- phases ----------------------------------------------------------------------------------------
+
+LIVE = {"was_running": True, "devices": [dev("/dev/sda1", "vol-1", True)], "eips": [{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5"}]}
+
+
+def test_start_captures_the_live_state_once():
+    to_set, to_remove = pm.plan_state_tags("i-1", {"Name": "x"}, "started", run_id="r1", live=LIVE)
+    assert to_set == {
+        pm.TAG_PHASE: "started",
+        pm.TAG_RUN: "r1",
+        pm.TAG_WAS_RUNNING: "true",
+        pm.TAG_DEVICES: "/dev/sda1=vol-1:1",
+        pm.TAG_EIPS: "eipalloc-1@10.0.0.5",
+    }
+    assert to_remove == []
+    tags = dict(to_set)
+    # resuming the same run: the record (taken while the instance still ran) is not overwritten by the stopped state
+    stopped = dict(LIVE, was_running=False, devices=[])
+    assert pm.plan_state_tags("i-1", dict(tags, **{pm.TAG_PHASE: "launched"}), "started", run_id="r1", live=stopped) == ({}, [])
+
+
+def test_start_under_another_run_while_in_progress_is_refused():
+    tags = {pm.TAG_PHASE: "snapshotted", pm.TAG_RUN: "r1", **pm.encode_devices(LIVE["devices"])}
+    with pytest.raises(pm.MigrationError, match="in progress under run r1"):
+        pm.plan_state_tags("i-1", tags, "started", run_id="r2", live=LIVE)
+
+
+def test_restart_after_rollback_recaptures_and_clears_stale_records():
+    tags = {
+        pm.TAG_PHASE: pm.ROLLED_BACK,
+        pm.TAG_RUN: "r1",
+        pm.TAG_ERROR: "boom",
+        pm.TAG_DEVICES: "/dev/sda1=vol-1:1",
+        pm.TAG_DEVICES + "-2": "/dev/sdz=vol-9:0",
+        pm.TAG_EIPS: "",
+    }
+    to_set, to_remove = pm.plan_state_tags("i-1", tags, "started", run_id="r2", live=dict(LIVE, eips=[]))
+    # the devices and Elastic IP records equal the live state already: only the changed keys are written
+    assert to_set == {pm.TAG_PHASE: "started", pm.TAG_RUN: "r2", pm.TAG_WAS_RUNNING: "true"}
+    assert sorted(to_remove) == sorted([pm.TAG_DEVICES + "-2", pm.TAG_ERROR])
+
+
+def test_phases_only_move_forward():
+    tags = {pm.TAG_PHASE: "launched", pm.TAG_RUN: "r1", pm.TAG_REPLACEMENT: "i-2"}
+    assert pm.plan_state_tags("i-1", tags, "stopped") == ({}, [])
+    assert pm.plan_state_tags("i-1", tags, "launched", replacement_id="i-2") == ({}, [])
+    assert pm.plan_state_tags("i-1", tags, "volumes-moved") == ({pm.TAG_PHASE: "volumes-moved"}, [])
+
+
+def test_a_phase_without_a_started_migration_is_refused():
+    with pytest.raises(pm.MigrationError, match="no migration in progress"):
+        pm.plan_state_tags("i-1", {}, "stopped")
+
+
+def test_completion_records_replaced_by():
+    tags = {pm.TAG_PHASE: "ips-moved", pm.TAG_RUN: "r1", pm.TAG_REPLACEMENT: "i-2"}
+    assert pm.plan_state_tags("i-1", tags, "completed") == ({pm.TAG_PHASE: "completed", pm.TAG_REPLACED_BY: "i-2"}, [])
+    with pytest.raises(pm.MigrationError, match="needs the replacement id"):
+        pm.plan_state_tags("i-1", {pm.TAG_PHASE: "ips-moved", pm.TAG_RUN: "r1"}, "completed")
+
+
+def test_rollback_records_the_error_and_forgets_the_replacement():
+    tags = {pm.TAG_PHASE: "launched", pm.TAG_RUN: "r1", pm.TAG_REPLACEMENT: "i-2"}
+    to_set, to_remove = pm.plan_state_tags("i-1", tags, pm.ROLLED_BACK, error='attach failed: <IncorrectState> "x"')
+    assert to_set == {pm.TAG_PHASE: pm.ROLLED_BACK, pm.TAG_ERROR: "attach failed: IncorrectState x"}
+    assert to_remove == [pm.TAG_REPLACEMENT]
+
+
+def test_phase_helpers():
+    assert pm.phase_reached("launched", "stopped")
+    assert not pm.phase_reached(None, "started")
+    assert not pm.phase_reached(pm.ROLLED_BACK, "started")
+    assert pm.in_progress("volumes-moved") and not pm.in_progress("completed") and not pm.in_progress(None)
+
+
+# --- identifiers -------------------------------------------------------------------------------------
+
+
+def test_client_token_is_deterministic_per_source_and_run_and_fits():
+    a = pm.client_token("i-0123456789abcdef0", "20260101T000000Z")
+    assert a == pm.client_token("i-0123456789abcdef0", "20260101T000000Z")
+    assert a != pm.client_token("i-0123456789abcdef0", "20260101T000001Z")
+    assert a != pm.client_token("i-0123456789abcdef1", "20260101T000000Z")
+    assert len(a) <= 64 and a.isascii()
+
+
+@pytest.mark.parametrize("run_id", ["", "a b", "x" * 65, "run/1"])
+def test_bad_run_ids_are_refused(run_id):
+    with pytest.raises(pm.MigrationError):
+        pm.validate_run_id(run_id)
+
+
+# --- inputs ---------------------------------------------------------------------------------------------
+
+
+def test_instance_type_precedence():
+    assert pm.resolve_instance_type("i-1", "m1.small") == "t3.small"
+    assert pm.resolve_instance_type("i-1", "m1.small", {"m1.small": "t3.medium"}) == "t3.medium"
+    assert pm.resolve_instance_type("i-1", "m1.small", {"m1.small": "t3.medium", "i-1": "m5.large"}) == "m5.large"
+    assert pm.resolve_instance_type("i-1", "x9.weird", suggested="m5.large") == "m5.large"
+    with pytest.raises(pm.MigrationError, match="i-1: no target instance type for x9.weird"):
+        pm.resolve_instance_type("i-1", "x9.weird")
+
+
+@pytest.mark.parametrize(
+    "family_type, expected",
+    [("t1.micro", "t3.micro"), ("m1.small", "t3.small"), ("m1.large", "m5.large"), ("m2.xlarge", "r5.large"), ("c1.medium", "c5.large")],
+)
+def test_default_map_has_the_documented_pairs(family_type, expected):
+    assert pm.DEFAULT_INSTANCE_TYPE_MAP[family_type] == expected
+
+
+def test_default_map_covers_every_paravirtual_family():
+    families = {t.split(".")[0] for t in pm.DEFAULT_INSTANCE_TYPE_MAP}
+    assert families >= {"t1", "m1", "m2", "m3", "c1", "c3", "cc2", "cg1", "cr1", "hi1", "hs1"}
+
+
+def test_image_precedence_and_missing_mapping():
+    assert pm.resolve_image("i-1", "ami-pv", image_id="ami-hvm") == "ami-hvm"
+    assert pm.resolve_image("i-1", "ami-pv", image_id="ami-hvm", image_map={"ami-pv": "ami-mapped"}) == "ami-mapped"
+    assert pm.resolve_image("i-1", "ami-pv", image_map={"ami-pv": "ami-mapped", "i-1": "ami-mine"}) == "ami-mine"
+    with pytest.raises(pm.MigrationError, match="i-1: no HVM image for source AMI ami-pv"):
+        pm.resolve_image("i-1", "ami-pv", image_map={"ami-other": "ami-x"})
+
+
+HVM_IMAGE = {"ImageId": "ami-hvm", "VirtualizationType": "hvm", "Architecture": "x86_64", "State": "available", "RootDeviceType": "ebs"}
+T3 = {"InstanceType": "t3.small", "SupportedVirtualizationTypes": ["hvm"], "ProcessorInfo": {"SupportedArchitectures": ["x86_64"]}}
+
+
+def test_good_image_and_type_have_no_problems():
+    assert pm.image_problems("i-1", "ami-hvm", HVM_IMAGE, "x86_64", "t3.small", T3) == []
+
+
+@pytest.mark.parametrize(
+    "image, arch, type_info, message",
+    [
+        (None, "x86_64", T3, "i-1: target image ami-hvm does not exist"),
+        (dict(HVM_IMAGE, VirtualizationType="paravirtual"), "x86_64", T3, "is paravirtual, not hvm"),
+        (dict(HVM_IMAGE, Architecture="arm64"), "x86_64", T3, "architecture mismatch: the instance is x86_64 but image ami-hvm is arm64"),
+        (dict(HVM_IMAGE, State="deregistered"), "x86_64", T3, "is deregistered, not available"),
+        (dict(HVM_IMAGE, RootDeviceType="instance-store"), "x86_64", T3, "only EBS-backed images"),
+        (HVM_IMAGE, "x86_64", None, "target instance type t3.small does not exist"),
+        (HVM_IMAGE, "x86_64", dict(T3, SupportedVirtualizationTypes=["paravirtual"]), "does not support hvm"),
+        (HVM_IMAGE, "x86_64", dict(T3, ProcessorInfo={"SupportedArchitectures": ["arm64"]}), "does not support the x86_64 architecture"),
+        (dict(HVM_IMAGE, EnaSupport=False), "x86_64", dict(T3, NetworkInfo={"EnaSupport": "required"}), "requires ENA but image ami-hvm does not"),
+    ],
+)
+def test_image_problems_name_the_instance_and_the_reason(image, arch, type_info, message):
+    problems = pm.image_problems("i-1", "ami-hvm", image, arch, "t3.small", type_info)
+    assert any(message in p for p in problems), problems
+    assert all(p.startswith("i-1: ") for p in problems)
+
+
+# --- volumes ---------------------------------------------------------------------------------------------
+
+
+def test_root_goes_to_the_old_root_device_and_data_keeps_its_device():
+    moves = pm.plan_volume_moves([dev("/dev/sda1", "vol-r", True), dev("/dev/sdf", "vol-d", False)], "/dev/sda1", "/dev/sdo")
+    assert moves == [
+        {"volume_id": "vol-r", "source_device": "/dev/sda1", "target_device": "/dev/sdo", "delete_on_termination": True, "is_root": True},
+        {"volume_id": "vol-d", "source_device": "/dev/sdf", "target_device": "/dev/sdf", "delete_on_termination": False, "is_root": False},
+    ]
+
+
+def test_device_conflicts_with_the_image_and_between_volumes():
+    moves = pm.plan_volume_moves([dev("/dev/sda1", "vol-r", True), dev("/dev/sdb", "vol-d", False), dev("xvdo", "vol-e", False)], "/dev/sda1", "/dev/sdo")
+    problems = pm.device_conflicts(moves, ["/dev/xvda", "/dev/xvdb"], "/dev/xvda")
+    assert any("device /dev/sdb for vol-d is already used by the HVM image (/dev/xvdb)" == p for p in problems)
+    assert any("wanted by both vol-r and vol-e" in p for p in problems)
+    assert pm.device_conflicts(moves[:1], ["/dev/xvda"], "/dev/xvda") == []
+
+
+def test_same_device():
+    assert pm.same_device("/dev/sdf", "xvdf") and pm.same_device("sdf", "/dev/sdf") and not pm.same_device("/dev/sdf", "/dev/sdg")
+
+
+def test_attached_devices_and_volume_attachment():
+    instance = {
+        "BlockDeviceMappings": [
+            {"DeviceName": "/dev/sda1", "Ebs": {"VolumeId": "vol-r", "DeleteOnTermination": True}},
+            {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
+        ]
+    }
+    assert pm.attached_devices(instance) == [dev("/dev/sda1", "vol-r", True)]
+    assert pm.volume_attachment({"Attachments": [{"InstanceId": "i-1", "Device": "/dev/sdf", "State": "attached"}]}) == ("i-1", "/dev/sdf", "attached")
+    assert pm.volume_attachment({"Attachments": [{"InstanceId": "i-1", "Device": "/dev/sdf", "State": "detached"}]}) == (None, None, None)
+
+
+# --- blockers ---------------------------------------------------------------------------------------------
+
+
+def test_every_live_blocker():
+    instance = {
+        "RootDeviceType": "instance-store",
+        "InstanceLifecycle": "spot",
+        "Tags": [
+            {"Key": "aws:autoscaling:groupName", "Value": "asg"},
+            {"Key": "aws:cloudformation:stack-name", "Value": "stack"},
+            {"Key": "elasticbeanstalk:environment-name", "Value": "env"},
+        ],
+    }
+    codes = [b["code"] for b in pm.instance_blockers(instance, termination_protection=True, instance_store_devices=["/dev/sdb"])]
+    assert codes == list(pm.BLOCKER_CODES)
+    assert pm.instance_blockers({"RootDeviceType": "ebs", "Tags": []}) == []
+
+
+def test_acknowledgement_waives_only_instance_store_data():
+    blockers = pm.merge_blockers(
+        [{"code": "instance_store_data", "message": "a"}, {"code": "spot", "message": "b"}],
+        [{"code": "spot", "message": "duplicate"}, {"code": "instance_store_unverified", "message": "c"}],
+    )
+    assert [b["code"] for b in blockers] == ["instance_store_data", "spot", "instance_store_unverified"]
+    assert [b["code"] for b in pm.effective_blockers(blockers, True)] == ["spot"]
+    assert [b["code"] for b in pm.effective_blockers(blockers, False)] == ["instance_store_data", "spot", "instance_store_unverified"]
+
+
+# --- report -----------------------------------------------------------------------------------------------
+
+QUERY = {
+    "instance": {"instance_id": "i-1", "state": "stopped", "instance_type": "m1.large", "root_device_name": "/dev/sda1", "tags": {"Name": "pv-data"}},
+    "migration": {
+        "phase": "completed",
+        "run_id": "r1",
+        "original_devices": [dev("/dev/sda1", "vol-r", True), dev("/dev/sdf", "vol-d", False)],
+        "original_eips": [{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5"}],
+        "replaced_by": "i-2",
+        "replacement_id": "i-2",
+    },
+    "replacement": {"instance_id": "i-2", "state": "running", "public_ip_address": "1.2.3.4", "metadata_http_tokens": "required"},
+    "elastic_ips": [{"allocation_id": "eipalloc-1", "public_ip": "1.2.3.4", "instance_id": "i-2"}],
+    "snapshots": [
+        {"snapshot_id": "snap-1", "volume_id": "vol-r", "device_name": "/dev/sda1", "state": "completed", "tags": {pm.TAG_RUN: "r1"}},
+        {"snapshot_id": "snap-0", "volume_id": "vol-r", "device_name": "/dev/sda1", "state": "completed", "tags": {pm.TAG_RUN: "r0"}},
+    ],
+}
+PREFLIGHT = {"target_image_id": "ami-hvm", "target_instance_type": "m5.large", "blockers": [], "errors": [], "audit_warnings": []}
+
+
+def test_result_of_a_migrated_instance():
+    r = pm.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY, public_ip_without_eip=None)
+    assert r["name"] == "pv-data" and r["replacement_id"] == "i-2" and r["target_instance_type"] == "m5.large"
+    assert [s["snapshot_id"] for s in r["snapshots"]] == ["snap-1"]  # this run's only
+    assert [(m["volume_id"], m["target_device"]) for m in r["volumes"]] == [("vol-r", "/dev/sdo"), ("vol-d", "/dev/sdf")]
+    assert r["elastic_ips"] == [{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5", "public_ip": "1.2.3.4"}]
+    todo = " | ".join(r["follow_ups"])
+    assert "restore application data and configuration from the old root volume vol-r" in todo
+    assert "load balancer" in todo and "terminate the stopped source i-1" in todo
+    assert "DNS" not in todo
+
+
+def test_follow_ups_mention_dns_for_a_plain_public_ip_and_not_termination_when_terminated():
+    r = pm.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY, public_ip_without_eip="5.6.7.8", source_terminated=True)
+    todo = " | ".join(r["follow_ups"])
+    assert "update DNS records" in todo and "5.6.7.8" in todo
+    assert "terminate the stopped source" not in todo
+
+
+def test_result_of_a_blocked_and_a_rolled_back_instance():
+    pre = dict(
+        PREFLIGHT, blockers=[{"code": "spot", "message": "spot"}, {"code": "x", "message": "y"}], refusing_blockers=[{"code": "spot", "message": "spot"}]
+    )
+    blocked = pm.build_result("i-1", "us-east-1", "blocked", preflight=pre)
+    assert blocked["blockers"] == [{"code": "spot", "message": "spot"}] and blocked["follow_ups"] == []
+    rolled = pm.build_result("i-1", "us-east-1", "rolled_back", preflight=PREFLIGHT, query=QUERY, errors=["attach failed"], rollback="restored")
+    assert rolled["errors"] == ["attach failed"] and rolled["volumes"] == [] and rolled["rollback"] == "restored"
+
+
+def test_report_and_markdown():
+    results = [
+        pm.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY),
+        pm.build_result("i-3", "eu-west-1", "invalid", preflight=dict(PREFLIGHT, errors=["i-3: instance not found in region eu-west-1"])),
+        None,
+    ]
+    report = pm.build_report(results, run_id="r1", generated_at="2026-01-01T00:00:00Z")
+    assert report["totals"] == {"migrated": 1, "invalid": 1}
+    assert report["failed"] == ["i-3"]
+    assert [r["instance_id"] for r in report["instances"]] == ["i-3", "i-1"]
+    md = pm.render_markdown(report)
+    assert "## i-1 (pv-data) — migrated" in md
+    assert "- error: i-3: instance not found in region eu-west-1" in md
+    assert "- [ ] restore application data" in md
