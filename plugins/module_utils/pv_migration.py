@@ -124,8 +124,8 @@ def encode_devices(devices):
 def decode_devices(tags):
     devices = []
     for item in _unchunk(tags, TAG_DEVICES):
-        device, _, rest = item.partition("=")
-        volume_id, _, dot = rest.rpartition(":")
+        device, _unused, rest = item.partition("=")
+        volume_id, _unused, dot = rest.rpartition(":")
         if not device or not volume_id or dot not in ("0", "1"):
             raise MigrationError("unreadable %s tag item %r" % (TAG_DEVICES, item))
         devices.append({"device_name": device, "volume_id": volume_id, "delete_on_termination": dot == "1"})
@@ -141,7 +141,7 @@ def encode_eips(eips):
 def decode_eips(tags):
     eips = []
     for item in _unchunk(tags, TAG_EIPS):
-        allocation_id, _, private_ip = item.partition("@")
+        allocation_id, _unused, private_ip = item.partition("@")
         eips.append({"allocation_id": allocation_id, "private_ip_address": private_ip or None})
     return eips
 

@@ -182,7 +182,7 @@ def parse_resource_arn(arn):
     parts = arn.split(":", 5)
     if len(parts) != 6:
         return None
-    _, partition, service, region, account_id, resource = parts
+    _unused, partition, service, region, account_id, resource = parts
     base = {"region": region or None, "account_id": account_id or None, "partition": partition, "arn": arn}
     if service == "ec2" and resource.startswith("instance/"):
         instance_id = resource[len("instance/") :]

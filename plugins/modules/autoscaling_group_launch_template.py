@@ -16,9 +16,9 @@ description:
   - The group is pinned to O(launch_template_version) (AWS uses C($Default) when a version is not given, and so does this module;
     it never picks a numeric version on its own).
   - With O(launch_configuration_name) the group is switched back to that launch configuration (the rollback of a migration).
-  - Groups with a mixed instances policy are refused: their launch template lives inside the policy.
+  - Groups with a mixed instances policy are refused, because their launch template lives inside the policy.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   name:
     description: Auto Scaling group name.

@@ -17,7 +17,7 @@ description:
   - Validates the names given. An unknown launch configuration or group name, or a named group that uses a mixed instances
     policy or already a launch template, is reported in RV(errors) so that the caller can stop before changing anything.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   regions:
     description: Regions to work in. Default is the connection's region.

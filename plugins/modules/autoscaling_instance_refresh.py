@@ -19,7 +19,7 @@ description:
   - With O(wait), a refresh that ends in any status other than C(Successful) (C(Failed), C(Cancelled), C(RollbackSuccessful),
     C(RollbackFailed)) fails the task, naming the status and AWS's reason.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   name:
     description: Auto Scaling group name.

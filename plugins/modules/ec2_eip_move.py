@@ -18,7 +18,7 @@ description:
     primary private address).
   - Idempotent, with check mode and diff.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   allocation_id:
     description: The Elastic IP's allocation id.

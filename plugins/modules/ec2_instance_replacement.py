@@ -22,7 +22,7 @@ description:
   - O(state=absent) terminates the live replacement(s) of this source launched by O(run_id), used by the rollback.
     It refuses while any volume in O(protect_volume_ids) is still attached to them.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   source_instance_id:
     description: The paravirtual instance being replaced.

@@ -21,7 +21,7 @@ description:
   - Probes every EC2 call the migration makes with C(DryRun=True) to find missing IAM permissions before anything changes.
   - Never changes anything, in check mode or not; C(DryRun) probes are not mutating calls.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   instance_id:
     description: The paravirtual instance to migrate.

@@ -18,7 +18,7 @@ description:
   - With O(wait=true) it returns only when every snapshot is C(completed); a snapshot in state C(error) fails the
     module. The M(hubfix.aws.pv_to_hvm) role detaches nothing before this returns.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   instance_id:
     description: The source instance the volumes belong to (recorded in the tags).

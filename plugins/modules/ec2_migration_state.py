@@ -20,7 +20,7 @@ description:
     with its device and DeleteOnTermination flag, and every associated Elastic IP with its private address.
   - Used by the M(hubfix.aws.pv_to_hvm) role; see the role README for the tag format.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   instance_id:
     description: The paravirtual source instance.

@@ -22,7 +22,7 @@ description:
   - Idempotent. A volume already attached to the target at the device only has its flag corrected. An interrupted move
     (the volume is left available) is completed by the next call.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   volume_id:
     description: The EBS volume.
@@ -146,8 +146,12 @@ def move(module, ec2):
     current_id, current_device, att_state = volume_attachment(volume)
     if att_state == "detaching":
         # an interrupted move: let the detachment finish, then continue from an available volume
+        def available_volume():
+            v = describe_volume(ec2, vid)
+            return v if v and v.get("State") == "available" else None
+
         volume = wait_until(
-            lambda: (lambda v: v if v and v.get("State") == "available" else None)(describe_volume(ec2, vid)),
+            available_volume,
             p["wait_timeout"],
             "%s to finish detaching" % vid,
         )

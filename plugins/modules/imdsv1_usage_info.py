@@ -13,10 +13,10 @@ version_added: 0.1.0
 description:
   - Sums the C(AWS/EC2) metric C(MetadataNoToken) (calls to the instance metadata service without a token) per instance over
     the last O(days) days with GetMetricData (up to 500 instances per call).
-  - Use it before requiring IMDSv2: software on an instance with IMDSv1 calls breaks once tokens are required.
+  - Use it before requiring IMDSv2, because software on an instance with IMDSv1 calls breaks once tokens are required.
   - No data points means no IMDSv1 call was recorded (or the instance is too new, or the metric is not published there).
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   instance_ids:
     description: Instances to check.

@@ -24,7 +24,7 @@ description:
     O(regions) is given.
   - Read-only; check mode returns the same result.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   regions:
     description:
@@ -85,53 +85,53 @@ launch_configurations:
   type: list
   elements: dict
   contains:
-    name: {description: Launch configuration name., type: str, returned: always}
-    arn: {description: Launch configuration ARN (the resource of the Security Hub finding)., type: str, returned: always}
-    region: {description: Region., type: str, returned: always}
-    account_id: {description: Account., type: str, returned: always}
-    compliant: {description: Whether it passes AutoScaling.3., type: bool, returned: always}
+    name: {description: "Launch configuration name.", type: str, returned: always}
+    arn: {description: "Launch configuration ARN (the resource of the Security Hub finding).", type: str, returned: always}
+    region: {description: "Region.", type: str, returned: always}
+    account_id: {description: "Account.", type: str, returned: always}
+    compliant: {description: "Whether it passes AutoScaling.3.", type: bool, returned: always}
     reason:
       description: Null when compliant, else C(metadata_options_absent), C(http_tokens_optional) or C(http_endpoint_disabled_tokens_optional).
       type: str
       returned: always
-    reason_message: {description: The reason in words, or null., type: str, returned: always}
+    reason_message: {description: "The reason in words, or null.", type: str, returned: always}
     metadata_options:
       description: The launch configuration's metadata options (http_tokens, http_endpoint, http_put_response_hop_limit), or null when absent.
       type: dict
       returned: always
       sample: {http_tokens: optional, http_endpoint: enabled, http_put_response_hop_limit: 1}
-    image_id: {description: AMI., type: str, returned: always}
-    instance_type: {description: Instance type., type: str, returned: always}
-    created_time: {description: Creation time (ISO 8601)., type: str, returned: always}
-    autoscaling_groups: {description: Names of the groups in the same region that use it., type: list, elements: str, returned: always}
-    control_id: {description: C(AutoScaling.3)., type: str, returned: always}
+    image_id: {description: "AMI.", type: str, returned: always}
+    instance_type: {description: "Instance type.", type: str, returned: always}
+    created_time: {description: "Creation time (ISO 8601).", type: str, returned: always}
+    autoscaling_groups: {description: "Names of the groups in the same region that use it.", type: list, elements: str, returned: always}
+    control_id: {description: "C(AutoScaling.3).", type: str, returned: always}
 autoscaling_groups_on_launch_configurations:
   description: Auto Scaling groups that launch from a launch configuration (failing AutoScaling.9), by region then name.
   returned: always
   type: list
   elements: dict
   contains:
-    name: {description: Group name., type: str, returned: always}
-    arn: {description: Group ARN., type: str, returned: always}
-    region: {description: Region., type: str, returned: always}
-    account_id: {description: Account., type: str, returned: always}
-    launch_configuration_name: {description: The launch configuration it uses., type: str, returned: always}
-    desired_capacity: {description: Desired capacity., type: int, returned: always}
-    min_size: {description: Minimum size., type: int, returned: always}
-    max_size: {description: Maximum size., type: int, returned: always}
-    instances: {description: Ids of the group's instances., type: list, elements: str, returned: always}
-    control_id: {description: C(AutoScaling.9)., type: str, returned: always}
+    name: {description: "Group name.", type: str, returned: always}
+    arn: {description: "Group ARN.", type: str, returned: always}
+    region: {description: "Region.", type: str, returned: always}
+    account_id: {description: "Account.", type: str, returned: always}
+    launch_configuration_name: {description: "The launch configuration it uses.", type: str, returned: always}
+    desired_capacity: {description: "Desired capacity.", type: int, returned: always}
+    min_size: {description: "Minimum size.", type: int, returned: always}
+    max_size: {description: "Maximum size.", type: int, returned: always}
+    instances: {description: "Ids of the group's instances.", type: list, elements: str, returned: always}
+    control_id: {description: "C(AutoScaling.9).", type: str, returned: always}
 regions:
   description: One entry per region scanned, in order.
   returned: always
   type: list
   elements: dict
   contains:
-    region: {description: Region name., type: str, returned: always}
-    scanned: {description: Whether the region was scanned without error., type: bool, returned: always}
-    failed: {description: Launch configurations failing AutoScaling.3 in the region; null when the scan failed., type: int, returned: always}
-    evaluated: {description: Launch configurations judged in the region; null when the scan failed., type: int, returned: always}
-    error: {description: Why the region could not be scanned, naming it; null when it was., type: str, returned: always}
+    region: {description: "Region name.", type: str, returned: always}
+    scanned: {description: "Whether the region was scanned without error.", type: bool, returned: always}
+    failed: {description: "Launch configurations failing AutoScaling.3 in the region; null when the scan failed.", type: int, returned: always}
+    evaluated: {description: "Launch configurations judged in the region; null when the scan failed.", type: int, returned: always}
+    error: {description: "Why the region could not be scanned, naming it; null when it was.", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

@@ -16,7 +16,7 @@ description:
   - This module never creates launch configurations (new accounts cannot create them).
   - A launch configuration still used by a group is refused by AWS (C(ResourceInUse)); the message names it.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   name:
     description: Launch configuration name.

@@ -18,7 +18,7 @@ description:
     changes; when it holds an older launch configuration of the same name, the new backup gets the creation time in its file name.
   - The file is written on the host the task runs on (use it on localhost).
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   name:
     description: Launch configuration name.

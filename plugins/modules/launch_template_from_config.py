@@ -20,7 +20,7 @@ description:
     the data it is only made the default).
   - User data is never printed; it is masked in the returned data and in the diff.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   launch_configuration_name:
     description: Name of the launch configuration to convert.

@@ -25,7 +25,7 @@ description:
     one C(ec2:DescribeRegions) when O(regions) is given.
   - Read-only; check mode returns the same result.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   regions:
     description:
@@ -93,62 +93,62 @@ instances:
   type: list
   elements: dict
   contains:
-    instance_id: {description: Instance id., type: str, returned: always, sample: i-0123456789abcdef0}
-    arn: {description: Instance ARN (the resource of the Security Hub finding)., type: str, returned: always}
-    region: {description: Region of the instance., type: str, returned: always}
-    account_id: {description: Account of the instance., type: str, returned: always}
-    name: {description: Value of the Name tag, or null., type: str, returned: always}
-    state: {description: Instance state (pending, running, stopping, stopped)., type: str, returned: always}
-    instance_type: {description: Instance type., type: str, returned: always, sample: m1.small}
-    image_id: {description: AMI the instance was launched from., type: str, returned: always}
-    virtualization_type: {description: Always C(paravirtual)., type: str, returned: always}
-    architecture: {description: CPU architecture., type: str, returned: always}
-    kernel_id: {description: Kernel image (AKI) of the paravirtual instance, or null., type: str, returned: always}
-    ramdisk_id: {description: Ramdisk image (ARI), or null., type: str, returned: always}
-    platform_details: {description: Platform details., type: str, returned: always}
-    root_device_type: {description: C(ebs) or C(instance-store)., type: str, returned: always}
-    root_device_name: {description: Root device name., type: str, returned: always, sample: /dev/sda1}
-    availability_zone: {description: Availability zone., type: str, returned: always}
-    tenancy: {description: Placement tenancy., type: str, returned: always}
-    placement_group: {description: Placement group name, or null., type: str, returned: always}
-    subnet_id: {description: Subnet, null outside a VPC., type: str, returned: always}
-    vpc_id: {description: VPC, null outside a VPC (EC2-Classic)., type: str, returned: always}
-    private_ip_address: {description: Primary private IPv4 address., type: str, returned: always}
-    public_ip_address: {description: Public IPv4 address, or null., type: str, returned: always}
-    security_group_ids: {description: Security groups of the primary network interface., type: list, elements: str, returned: always}
-    key_name: {description: Key pair name, or null., type: str, returned: always}
-    iam_instance_profile_arn: {description: Instance profile ARN, or null., type: str, returned: always}
-    ebs_optimized: {description: Whether EBS optimisation is on., type: bool, returned: always}
-    monitoring_state: {description: Detailed monitoring state., type: str, returned: always}
-    source_dest_check: {description: Source/destination check., type: bool, returned: always}
-    launch_time: {description: Launch time (ISO 8601)., type: str, returned: always}
-    instance_lifecycle: {description: C(spot), C(scheduled) or null (on demand)., type: str, returned: always}
-    spot_instance_request_id: {description: Spot request, or null., type: str, returned: always}
-    managed: {description: Whether an AWS service operates the instance (C(Operator.Managed))., type: bool, returned: always}
-    operator_principal: {description: The service that operates it, or null., type: str, returned: always}
-    product_codes: {description: Product codes of the instance., type: list, elements: dict, returned: always}
-    metadata_options: {description: Instance metadata options (snake_case), or null., type: dict, returned: always}
-    tags: {description: Tags as a dict., type: dict, returned: always}
+    instance_id: {description: "Instance id.", type: str, returned: always, sample: i-0123456789abcdef0}
+    arn: {description: "Instance ARN (the resource of the Security Hub finding).", type: str, returned: always}
+    region: {description: "Region of the instance.", type: str, returned: always}
+    account_id: {description: "Account of the instance.", type: str, returned: always}
+    name: {description: "Value of the Name tag, or null.", type: str, returned: always}
+    state: {description: "Instance state (pending, running, stopping, stopped).", type: str, returned: always}
+    instance_type: {description: "Instance type.", type: str, returned: always, sample: m1.small}
+    image_id: {description: "AMI the instance was launched from.", type: str, returned: always}
+    virtualization_type: {description: "Always C(paravirtual).", type: str, returned: always}
+    architecture: {description: "CPU architecture.", type: str, returned: always}
+    kernel_id: {description: "Kernel image (AKI) of the paravirtual instance, or null.", type: str, returned: always}
+    ramdisk_id: {description: "Ramdisk image (ARI), or null.", type: str, returned: always}
+    platform_details: {description: "Platform details.", type: str, returned: always}
+    root_device_type: {description: "C(ebs) or C(instance-store).", type: str, returned: always}
+    root_device_name: {description: "Root device name.", type: str, returned: always, sample: /dev/sda1}
+    availability_zone: {description: "Availability zone.", type: str, returned: always}
+    tenancy: {description: "Placement tenancy.", type: str, returned: always}
+    placement_group: {description: "Placement group name, or null.", type: str, returned: always}
+    subnet_id: {description: "Subnet, null outside a VPC.", type: str, returned: always}
+    vpc_id: {description: "VPC, null outside a VPC (EC2-Classic).", type: str, returned: always}
+    private_ip_address: {description: "Primary private IPv4 address.", type: str, returned: always}
+    public_ip_address: {description: "Public IPv4 address, or null.", type: str, returned: always}
+    security_group_ids: {description: "Security groups of the primary network interface.", type: list, elements: str, returned: always}
+    key_name: {description: "Key pair name, or null.", type: str, returned: always}
+    iam_instance_profile_arn: {description: "Instance profile ARN, or null.", type: str, returned: always}
+    ebs_optimized: {description: "Whether EBS optimisation is on.", type: bool, returned: always}
+    monitoring_state: {description: "Detailed monitoring state.", type: str, returned: always}
+    source_dest_check: {description: "Source/destination check.", type: bool, returned: always}
+    launch_time: {description: "Launch time (ISO 8601).", type: str, returned: always}
+    instance_lifecycle: {description: "C(spot), C(scheduled) or null (on demand).", type: str, returned: always}
+    spot_instance_request_id: {description: "Spot request, or null.", type: str, returned: always}
+    managed: {description: "Whether an AWS service operates the instance (C(Operator.Managed)).", type: bool, returned: always}
+    operator_principal: {description: "The service that operates it, or null.", type: str, returned: always}
+    product_codes: {description: "Product codes of the instance.", type: list, elements: dict, returned: always}
+    metadata_options: {description: "Instance metadata options (snake_case), or null.", type: dict, returned: always}
+    tags: {description: "Tags as a dict.", type: dict, returned: always}
     ebs_volumes:
       description: EBS volumes attached, the root first, then by device name.
       type: list
       elements: dict
       returned: always
       contains:
-        volume_id: {description: Volume id., type: str, returned: always}
-        device_name: {description: Device name on the instance., type: str, returned: always}
-        size: {description: Size in GiB., type: int, returned: always}
-        volume_type: {description: Volume type., type: str, returned: always}
-        iops: {description: Provisioned IOPS, or null., type: int, returned: always}
-        throughput: {description: Throughput in MiB/s (gp3), or null., type: int, returned: always}
-        encrypted: {description: Whether the volume is encrypted., type: bool, returned: always}
-        kms_key_id: {description: KMS key of an encrypted volume, or null., type: str, returned: always}
-        snapshot_id: {description: Snapshot the volume was created from, or null., type: str, returned: always}
-        availability_zone: {description: Availability zone of the volume., type: str, returned: always}
-        multi_attach_enabled: {description: Whether Multi-Attach is on., type: bool, returned: always}
-        delete_on_termination: {description: Whether the volume is deleted with the instance (from the instance's mapping)., type: bool, returned: always}
-        attachment_status: {description: Attachment status., type: str, returned: always}
-        is_root: {description: Whether this is the root volume., type: bool, returned: always}
+        volume_id: {description: "Volume id.", type: str, returned: always}
+        device_name: {description: "Device name on the instance.", type: str, returned: always}
+        size: {description: "Size in GiB.", type: int, returned: always}
+        volume_type: {description: "Volume type.", type: str, returned: always}
+        iops: {description: "Provisioned IOPS, or null.", type: int, returned: always}
+        throughput: {description: "Throughput in MiB/s (gp3), or null.", type: int, returned: always}
+        encrypted: {description: "Whether the volume is encrypted.", type: bool, returned: always}
+        kms_key_id: {description: "KMS key of an encrypted volume, or null.", type: str, returned: always}
+        snapshot_id: {description: "Snapshot the volume was created from, or null.", type: str, returned: always}
+        availability_zone: {description: "Availability zone of the volume.", type: str, returned: always}
+        multi_attach_enabled: {description: "Whether Multi-Attach is on.", type: bool, returned: always}
+        delete_on_termination: {description: "Whether the volume is deleted with the instance (from the instance's mapping).", type: bool, returned: always}
+        attachment_status: {description: "Attachment status.", type: str, returned: always}
+        is_root: {description: "Whether this is the root volume.", type: bool, returned: always}
     instance_store_devices:
       description: Instance-store (C(ephemeralN)) mappings known from the AMI (C(source=image)) or the instance (C(source=instance)).
       type: list
@@ -161,12 +161,12 @@ instances:
       elements: dict
       returned: always
       contains:
-        allocation_id: {description: Allocation id (null for EC2-Classic addresses)., type: str, returned: always}
-        public_ip: {description: The Elastic IP., type: str, returned: always}
-        association_id: {description: Association id., type: str, returned: always}
-        network_interface_id: {description: Network interface it is associated with., type: str, returned: always}
-        private_ip_address: {description: Private address it maps to., type: str, returned: always}
-        domain: {description: C(vpc) or C(standard)., type: str, returned: always}
+        allocation_id: {description: "Allocation id (null for EC2-Classic addresses).", type: str, returned: always}
+        public_ip: {description: "The Elastic IP.", type: str, returned: always}
+        association_id: {description: "Association id.", type: str, returned: always}
+        network_interface_id: {description: "Network interface it is associated with.", type: str, returned: always}
+        private_ip_address: {description: "Private address it maps to.", type: str, returned: always}
+        domain: {description: "C(vpc) or C(standard).", type: str, returned: always}
     network_interfaces:
       description: Network interfaces by device index (id, attachment, subnet, addresses, security groups, delete_on_termination).
       type: list
@@ -176,20 +176,20 @@ instances:
       description: Auto Scaling group the instance belongs to (from its C(aws:autoscaling:groupName) tag), or null.
       type: str
       returned: always
-    termination_protection: {description: Whether C(DisableApiTermination) is on., type: bool, returned: always}
+    termination_protection: {description: "Whether C(DisableApiTermination) is on.", type: bool, returned: always}
     owner:
       description: The CloudFormation stack or Elastic Beanstalk environment that manages the instance (from their tags), or null.
       type: dict
       returned: always
       sample: {type: cloudformation, name: web-stack, id: "arn:aws:cloudformation:us-east-1:123456789012:stack/web-stack/1"}
-    replaced_by: {description: Value of the C(hubfix:replaced-by) tag (a migrated source awaiting termination), or null., type: str, returned: always}
+    replaced_by: {description: "Value of the C(hubfix:replaced-by) tag (a migrated source awaiting termination), or null.", type: str, returned: always}
     suggested_instance_type:
       description: Current-generation HVM type for the instance's type, or null when unknown.
       type: str
       returned: always
       sample: t3.small
-    security_hub_evaluated: {description: Whether Security Hub evaluates EC2.24 in the instance's region., type: bool, returned: always}
-    control_id: {description: C(EC2.24)., type: str, returned: always}
+    security_hub_evaluated: {description: "Whether Security Hub evaluates EC2.24 in the instance's region.", type: bool, returned: always}
+    control_id: {description: "C(EC2.24).", type: str, returned: always}
     blockers:
       description:
         - What stops a safe stop-snapshot-relaunch migration, as C({code, message}). Codes - C(instance_store_root), C(instance_store_data),
@@ -212,11 +212,11 @@ regions:
   type: list
   elements: dict
   contains:
-    region: {description: Region name., type: str, returned: always}
-    scanned: {description: Whether the region was scanned without error., type: bool, returned: always}
-    failed: {description: Instances failing EC2.24 in the region; null when the scan failed., type: int, returned: always}
-    evaluated: {description: Instances the scan judged (the server-side filter returns only failing ones, so equal to failed)., type: int, returned: always}
-    error: {description: Why the region could not be scanned, naming it; null when it was., type: str, returned: always}
+    region: {description: "Region name.", type: str, returned: always}
+    scanned: {description: "Whether the region was scanned without error.", type: bool, returned: always}
+    failed: {description: "Instances failing EC2.24 in the region; null when the scan failed.", type: int, returned: always}
+    evaluated: {description: "Instances the scan judged (the server-side filter returns only failing ones, so equal to failed).", type: int, returned: always}
+    error: {description: "Why the region could not be scanned, naming it; null when it was.", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

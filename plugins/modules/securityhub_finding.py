@@ -30,7 +30,7 @@ description:
     O(archive_missing), our findings for resources the audit no longer reports (in Regions and controls it scanned without error)
     are set C(PASSED) and C(ARCHIVED).
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   state:
     description: What to do.
@@ -133,20 +133,20 @@ findings:
   type: list
   elements: dict
   contains:
-    id: {description: Finding id., type: str, returned: always}
-    product_arn: {description: Product ARN., type: str, returned: always}
-    region: {description: Region the finding lives in., type: str, returned: always}
-    control: {description: Security control id., type: str, returned: always}
-    resource_id: {description: Instance id, launch configuration or group name (null when not recognised)., type: str, returned: always}
+    id: {description: "Finding id.", type: str, returned: always}
+    product_arn: {description: "Product ARN.", type: str, returned: always}
+    region: {description: "Region the finding lives in.", type: str, returned: always}
+    control: {description: "Security control id.", type: str, returned: always}
+    resource_id: {description: "Instance id, launch configuration or group name (null when not recognised).", type: str, returned: always}
     action:
       description:
         - C(updated) (would be in check mode), C(unchanged), C(skipped) (suppressed or still failing) or C(unprocessed) for
           notified/resolved; C(created), C(updated), C(archived), C(unchanged) or C(failed) for imported.
       type: str
       returned: always
-    reason: {description: Why a finding was skipped, unprocessed or failed; else null., type: str, returned: always}
-    before: {description: Workflow status and note before (notified/resolved)., type: dict, returned: when state is notified or resolved}
-    after: {description: Workflow status and note after (notified/resolved)., type: dict, returned: when state is notified or resolved}
+    reason: {description: "Why a finding was skipped, unprocessed or failed; else null.", type: str, returned: always}
+    before: {description: "Workflow status and note before (notified/resolved).", type: dict, returned: when state is notified or resolved}
+    after: {description: "Workflow status and note after (notified/resolved).", type: dict, returned: when state is notified or resolved}
 updated:
   description: Ids of the findings updated, created or archived (would be, in check mode).
   returned: always
@@ -460,7 +460,7 @@ def run_import(module):
             actions[f["Id"]] = (action, f)
     failed = {}
     if actions and not module.check_mode:
-        for region, batch in import_batches([f for _, f in actions.values()]):
+        for region, batch in import_batches([f for _unused, f in actions.values()]):
             try:
                 resp = clients(region).batch_import_findings(aws_retry=True, Findings=batch)
             except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
@@ -485,7 +485,7 @@ def run_import(module):
             "reason": None,
         }
         if finding_id in failed:
-            _, code, message, _ = failed[finding_id]
+            _unused, code, message, _unused = failed[finding_id]
             entry["action"], entry["reason"] = "failed", "%s: %s" % (code, message)
             unprocessed.append(_unprocessed({"Id": finding_id, "ProductArn": f["ProductArn"]}, region, code, message))
         else:
@@ -497,7 +497,7 @@ def run_import(module):
         results.append({"id": finding_id, "product_arn": None, "region": None, "control": None, "resource_id": None, "action": "unchanged", "reason": None})
     for entry in results:
         if entry["action"] == "unchanged":
-            old = next((v for (i, _), v in existing.items() if i == entry["id"]), {})
+            old = next((v for (i, _unused), v in existing.items() if i == entry["id"]), {})
             entry.update(
                 product_arn=old.get("ProductArn"),
                 region=finding_home_region(old, old.get("ProductArn")),

@@ -29,7 +29,7 @@ description:
   - API calls - C(securityhub:GetFindings) (100 findings a page) per Region; one C(ec2:DescribeRegions) when O(regions) is given.
   - Read-only; check mode returns the same result.
 author:
-  - hubfix.aws contributors
+  - hubfix.aws maintainers (@hubfix)
 options:
   controls:
     description: Security control ids (C(Compliance.SecurityControlId)) to read.
@@ -113,48 +113,48 @@ targets:
   type: list
   elements: dict
   contains:
-    control: {description: Security control id., type: str, returned: always, sample: EC2.24}
-    kind: {description: C(instance), C(launch_configuration) or C(autoscaling_group)., type: str, returned: always}
-    id: {description: Instance id, launch configuration name or group name., type: str, returned: always, sample: i-0123456789abcdef0}
-    name: {description: The instance's Name tag when the finding carries it, else the id., type: str, returned: always}
-    region: {description: Region of the resource., type: str, returned: always}
-    account_id: {description: Account of the resource., type: str, returned: always}
-    partition: {description: AWS partition., type: str, returned: always}
-    resource_arn: {description: Resource ARN, or null when the finding names the resource otherwise., type: str, returned: always}
-    resource_type: {description: ASFF resource type., type: str, returned: always, sample: AwsEc2Instance}
-    launch_configuration_name: {description: For a group, its launch configuration when the finding details name it; else null., type: str, returned: always}
-    tags: {description: Resource tags carried by the finding., type: dict, returned: always}
-    finding_id: {description: Finding id (pass it with product_arn to M(hubfix.aws.securityhub_finding))., type: str, returned: always}
-    product_arn: {description: Product ARN of the finding., type: str, returned: always}
-    generator_id: {description: Generator id., type: str, returned: always}
-    workflow_status: {description: Workflow status., type: str, returned: always, sample: NEW}
-    compliance_status: {description: Compliance status., type: str, returned: always, sample: FAILED}
-    record_state: {description: Record state., type: str, returned: always, sample: ACTIVE}
-    note: {description: Current note text, or null., type: str, returned: always}
-    finding_region: {description: Region the finding lives in (where to update it)., type: str, returned: always}
+    control: {description: "Security control id.", type: str, returned: always, sample: EC2.24}
+    kind: {description: "C(instance), C(launch_configuration) or C(autoscaling_group).", type: str, returned: always}
+    id: {description: "Instance id, launch configuration name or group name.", type: str, returned: always, sample: i-0123456789abcdef0}
+    name: {description: "The instance's Name tag when the finding carries it, else the id.", type: str, returned: always}
+    region: {description: "Region of the resource.", type: str, returned: always}
+    account_id: {description: "Account of the resource.", type: str, returned: always}
+    partition: {description: "AWS partition.", type: str, returned: always}
+    resource_arn: {description: "Resource ARN, or null when the finding names the resource otherwise.", type: str, returned: always}
+    resource_type: {description: "ASFF resource type.", type: str, returned: always, sample: AwsEc2Instance}
+    launch_configuration_name: {description: "For a group, its launch configuration when the finding details name it; else null.", type: str, returned: always}
+    tags: {description: "Resource tags carried by the finding.", type: dict, returned: always}
+    finding_id: {description: "Finding id (pass it with product_arn to M(hubfix.aws.securityhub_finding)).", type: str, returned: always}
+    product_arn: {description: "Product ARN of the finding.", type: str, returned: always}
+    generator_id: {description: "Generator id.", type: str, returned: always}
+    workflow_status: {description: "Workflow status.", type: str, returned: always, sample: NEW}
+    compliance_status: {description: "Compliance status.", type: str, returned: always, sample: FAILED}
+    record_state: {description: "Record state.", type: str, returned: always, sample: ACTIVE}
+    note: {description: "Current note text, or null.", type: str, returned: always}
+    finding_region: {description: "Region the finding lives in (where to update it).", type: str, returned: always}
 findings:
   description: The essentials of every finding returned (snake_case), mapped or not.
   returned: always
   type: list
   elements: dict
   contains:
-    id: {description: Finding id., type: str, returned: always}
-    product_arn: {description: Product ARN., type: str, returned: always}
-    generator_id: {description: Generator id., type: str, returned: always}
-    aws_account_id: {description: Account., type: str, returned: always}
-    region: {description: Region of the finding., type: str, returned: always}
-    title: {description: Title., type: str, returned: always}
-    control_id: {description: Security control id., type: str, returned: always}
-    severity_label: {description: Severity label., type: str, returned: always}
-    compliance_status: {description: Compliance status., type: str, returned: always}
-    workflow_status: {description: Workflow status., type: str, returned: always}
-    record_state: {description: Record state., type: str, returned: always}
-    resources: {description: Resources (type, id, region, partition)., type: list, elements: dict, returned: always}
-    note: {description: Note (text, updated_by, updated_at) or null., type: dict, returned: always}
-    created_at: {description: Creation time., type: str, returned: always}
-    updated_at: {description: Last update time., type: str, returned: always}
-    first_observed_at: {description: First observation time, or null., type: str, returned: always}
-    last_observed_at: {description: Last observation time, or null., type: str, returned: always}
+    id: {description: "Finding id.", type: str, returned: always}
+    product_arn: {description: "Product ARN.", type: str, returned: always}
+    generator_id: {description: "Generator id.", type: str, returned: always}
+    aws_account_id: {description: "Account.", type: str, returned: always}
+    region: {description: "Region of the finding.", type: str, returned: always}
+    title: {description: "Title.", type: str, returned: always}
+    control_id: {description: "Security control id.", type: str, returned: always}
+    severity_label: {description: "Severity label.", type: str, returned: always}
+    compliance_status: {description: "Compliance status.", type: str, returned: always}
+    workflow_status: {description: "Workflow status.", type: str, returned: always}
+    record_state: {description: "Record state.", type: str, returned: always}
+    resources: {description: "Resources (type, id, region, partition).", type: list, elements: dict, returned: always}
+    note: {description: "Note (text, updated_by, updated_at) or null.", type: dict, returned: always}
+    created_at: {description: "Creation time.", type: str, returned: always}
+    updated_at: {description: "Last update time.", type: str, returned: always}
+    first_observed_at: {description: "First observation time, or null.", type: str, returned: always}
+    last_observed_at: {description: "Last observation time, or null.", type: str, returned: always}
 unmapped:
   description: Findings whose resource is not an instance, launch configuration or group (id, product_arn, control_id, resources).
   returned: always
@@ -170,11 +170,11 @@ regions:
   type: list
   elements: dict
   contains:
-    region: {description: Region name., type: str, returned: always}
-    scanned: {description: Whether the Region was queried without error., type: bool, returned: always}
-    failed: {description: Findings returned from the Region (before de-duplication); null on error., type: int, returned: always}
-    evaluated: {description: Same as failed., type: int, returned: always}
-    error: {description: Why the Region could not be queried, or null., type: str, returned: always}
+    region: {description: "Region name.", type: str, returned: always}
+    scanned: {description: "Whether the Region was queried without error.", type: bool, returned: always}
+    failed: {description: "Findings returned from the Region (before de-duplication); null on error.", type: int, returned: always}
+    evaluated: {description: "Same as failed.", type: int, returned: always}
+    error: {description: "Why the Region could not be queried, or null.", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

@@ -119,11 +119,11 @@ def test_check_mode_then_remediation_then_idempotent(simulator, estate, dirs, tm
     assert template_names(simulator, "us-east-1") == {"lt-imdsv2", "lc-tokens-optional", "lc-no-metadata", "lc-endpoint-disabled", "lc-full"}
 
     # Field by field.
-    _, legacy = template_data(simulator, "us-east-1", "lc-endpoint-disabled")
+    _unused, legacy = template_data(simulator, "us-east-1", "lc-endpoint-disabled")
     assert legacy["MetadataOptions"] == {"HttpTokens": "required", "HttpEndpoint": "disabled", "HttpPutResponseHopLimit": 1}
-    _, api = template_data(simulator, "us-east-1", "lc-no-metadata")
+    _unused, api = template_data(simulator, "us-east-1", "lc-no-metadata")
     assert api["MetadataOptions"] == {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1}
-    _, full = template_data(simulator, "us-east-1", "lc-full")
+    _unused, full = template_data(simulator, "us-east-1", "lc-full")
     web_sg = security_group_id(simulator, "us-east-1", "demo-web")
     assert full["MetadataOptions"] == {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 3}
     assert full["ImageId"] == full_lc["ImageId"] and full["InstanceType"] == full_lc["InstanceType"]

@@ -48,7 +48,7 @@ def _findings(sim, region, **filters) -> list[dict]:
 
 
 def test_returned_dict_is_json_and_names_every_role(demo):
-    _, created = demo
+    _unused, created = demo
     json.dumps(created)
     assert created["account_id"] == ACCOUNT_ID
     assert created["regions"] == [US, EU]
@@ -115,7 +115,7 @@ def test_termination_protection_volumes_and_elastic_ip(demo):
 
 
 def test_launch_configuration_metadata_options_shapes(demo):
-    sim, _ = demo
+    sim, _unused = demo
     lcs = {lc["LaunchConfigurationName"]: lc for lc in sim.client("autoscaling", US).describe_launch_configurations()["LaunchConfigurations"]}
     assert len(lcs) == 7
     md = {n: lc.get("MetadataOptions") for n, lc in lcs.items()}

@@ -129,7 +129,7 @@ def test_paravirtual_instances_on_the_demo_estate(simulator, demo, tmp_path):
 
 
 def test_paravirtual_check_mode_is_identical_and_read_only(simulator, demo, tmp_path):
-    _, normal = run(simulator, PV, tmp_path, detect_regions=REGIONS)
+    _unused, normal = run(simulator, PV, tmp_path, detect_regions=REGIONS)
     simulator.reset_recording()
     result, checked = run(simulator, PV, tmp_path, check=True, detect_regions=REGIONS)
     assert result.rc == 0, result
@@ -174,7 +174,7 @@ def test_one_region_failing_is_reported_and_the_other_still_scanned(simulator, d
 
 def test_every_region_failing_fails_the_module(simulator, tmp_path):
     simulator.inject_fault(service="ec2", operation="DescribeInstances", error_code="UnauthorizedOperation", message="You are not authorized", status=403)
-    result, _ = run(simulator, PV, tmp_path, detect_regions=REGIONS)
+    result, _unused = run(simulator, PV, tmp_path, detect_regions=REGIONS)
     assert result.rc != 0
     assert "every region failed" in result.stdout
     assert "access denied in region us-east-1" in result.stdout and "access denied in region eu-west-1" in result.stdout
@@ -188,7 +188,7 @@ def test_rejected_credentials_are_named(simulator, tmp_path):
         message="The security token included in the request is invalid.",
         status=403,
     )
-    result, _ = run(simulator, LC, tmp_path)
+    result, _unused = run(simulator, LC, tmp_path)
     assert result.rc != 0
     assert "AWS rejected the credentials in region us-east-1" in result.stdout
     assert "InvalidClientTokenId" in result.stdout
@@ -208,7 +208,7 @@ def test_rejected_credentials_are_named(simulator, tmp_path):
     ],
 )
 def test_paravirtual_bad_input(simulator, tmp_path, extra, message):
-    result, _ = run(simulator, PV, tmp_path, **extra)
+    result, _unused = run(simulator, PV, tmp_path, **extra)
     assert result.rc != 0
     assert message in result.stdout, result
     assert simulator.mutating_calls() == []
@@ -268,7 +268,7 @@ def test_launch_configurations_on_the_demo_estate(simulator, demo, tmp_path):
 
 
 def test_launch_configurations_all_and_check_mode(simulator, demo, tmp_path):
-    _, normal = run(simulator, LC, tmp_path, detect_regions=REGIONS, detect_only_failed=False)
+    _unused, normal = run(simulator, LC, tmp_path, detect_regions=REGIONS, detect_only_failed=False)
     simulator.reset_recording()
     result, checked = run(simulator, LC, tmp_path, check=True, detect_regions=REGIONS, detect_only_failed=False)
     assert result.rc == 0, result
@@ -290,12 +290,12 @@ def test_launch_configurations_by_name(simulator, demo, tmp_path):
 
 
 def test_launch_configurations_unknown_name(simulator, demo, tmp_path):
-    result, _ = run(simulator, LC, tmp_path, detect_regions=REGIONS, detect_names=["lc-unused", "lc-nope"])
+    result, _unused = run(simulator, LC, tmp_path, detect_regions=REGIONS, detect_names=["lc-unused", "lc-nope"])
     assert result.rc != 0
     assert "launch configuration(s) not found in region(s) us-east-1, eu-west-1: lc-nope" in result.stdout
 
 
 def test_launch_configurations_unknown_region(simulator, tmp_path):
-    result, _ = run(simulator, LC, tmp_path, detect_regions=["eu-west-1", "moon-base-1"])
+    result, _unused = run(simulator, LC, tmp_path, detect_regions=["eu-west-1", "moon-base-1"])
     assert result.rc != 0
     assert "unknown region name(s): moon-base-1" in result.stdout

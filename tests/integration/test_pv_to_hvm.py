@@ -143,7 +143,7 @@ def test_demo_estate_check_mode_then_migration_then_idempotent_rerun_then_audit(
     assert result.rc == 0, result
     assert simulator.mutating_calls() == []
     assert any(c.dry_run and c.operation == "RunInstances" for c in simulator.calls())
-    by_name, _ = report(tmp_path)
+    by_name, _unused = report(tmp_path)
     assert {n: by_name[n]["status"] for n in MIGRATED} == {n: "planned" for n in MIGRATED}
     assert "hubfix:migration-phase" in result.stdout  # --diff shows the tags it would write
     for name in MIGRATED + list(BLOCKED):
@@ -361,7 +361,7 @@ def test_unverifiable_instance_store_can_be_made_to_refuse_until_acknowledged(si
     result = run_playbook(PLAYBOOK, simulator.env(), ev)
     assert result.rc == 0, result  # a blocked instance is reported, not an error
     assert simulator.mutating_calls() == []
-    by_name, _ = report(tmp_path)
+    by_name, _unused = report(tmp_path)
     assert by_name["pv-ephemeral"]["status"] == "blocked"
     assert [b["code"] for b in by_name["pv-ephemeral"]["blockers"]] == ["instance_store_unverified"]
     assert_untouched(simulator, estate, "pv-ephemeral")

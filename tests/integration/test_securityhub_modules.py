@@ -204,7 +204,7 @@ def test_notified_then_resolved_round_trip(simulator, demo, tmp_path):
     assert result.rc == 0 and result.changed == 1, result
     f = finding(simulator, "us-east-1", plain[0]["finding_id"])
     assert (f["Workflow"]["Status"], f["Note"]["Text"]) == ("RESOLVED", "hubfix.aws: replaced by i-0new")
-    result, _ = update(simulator, tmp_path, "resolved", plain, sh_note="hubfix.aws: replaced by i-0new", sh_verified=True)
+    result, _unused = update(simulator, tmp_path, "resolved", plain, sh_note="hubfix.aws: replaced by i-0new", sh_verified=True)
     assert result.rc == 0 and result.changed == 0, result
 
     # the resolved finding is no longer a target; the NOTIFIED ones still are
@@ -223,7 +223,7 @@ def test_notified_then_resolved_round_trip(simulator, demo, tmp_path):
 
 def test_failure_note_keeps_notified(simulator, demo, tmp_path):
     target = by_name(info(simulator, tmp_path), "lc-full")
-    result, _ = update(simulator, tmp_path, "notified", [target], sh_note="hubfix.aws: started")
+    result, _unused = update(simulator, tmp_path, "notified", [target], sh_note="hubfix.aws: started")
     assert result.rc == 0, result
     result, data = update(simulator, tmp_path, "notified", [target], sh_note="hubfix.aws: failed and rolled back: no space")
     assert result.rc == 0 and result.changed == 1, result
@@ -281,7 +281,7 @@ def test_lookup_by_resource_and_unprocessed(simulator, demo, tmp_path):
 
 
 def test_bad_findings_item_fails_clearly(simulator, demo, tmp_path):
-    result, _ = update(simulator, tmp_path, "notified", [{"control": "EC2.24"}], sh_note="x")
+    result, _unused = update(simulator, tmp_path, "notified", [{"control": "EC2.24"}], sh_note="x")
     assert result.rc != 0
     assert "findings[0]: give id and product_arn, or resource_id and control" in result.stdout
 
@@ -359,5 +359,5 @@ def test_import_audit_results(simulator, demo, tmp_path):
     assert (archived["RecordState"], archived["Compliance"]["Status"]) == ("ARCHIVED", "PASSED")
     updated = ours(simulator, "us-east-1")[f"hubfix.aws/AutoScaling.3/{ACCOUNT}/us-east-1/lc-full"]
     assert updated["Remediation"]["Recommendation"]["Text"] == "run remediate_autoscaling_3 now"
-    result, _ = run(simulator, FINDING, tmp_path, sh_state="imported", sh_audit_file=str(later_file))
+    result, _unused = run(simulator, FINDING, tmp_path, sh_state="imported", sh_audit_file=str(later_file))
     assert result.rc == 0 and result.changed == 0, result

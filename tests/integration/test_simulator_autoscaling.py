@@ -42,7 +42,7 @@ def imds(ec2, ids):
 
 
 def test_launch_configuration_in_use_is_refused(web):
-    asg, _, template = web
+    asg, _unused, template = web
     with pytest.raises(ClientError) as err:
         asg.delete_launch_configuration(LaunchConfigurationName="lc-v1")
     assert err.value.response["Error"]["Code"] == "ResourceInUse"
@@ -72,7 +72,7 @@ def test_instance_refresh_lifecycle(simulator, web):
     assert err.value.response["Error"]["Code"] == "InstanceRefreshInProgress"
 
     seen = []
-    for _ in range(10):
+    for _unused in range(10):
         (refresh,) = asg.describe_instance_refreshes(AutoScalingGroupName="web")["InstanceRefreshes"]
         seen.append((refresh["Status"], refresh["PercentageComplete"]))
         if refresh["Status"] in TERMINAL:
@@ -105,7 +105,7 @@ def test_failed_refresh_rolls_back(web):
         Preferences={"AutoRollback": True},
     )
     statuses = []
-    for _ in range(10):
+    for _unused in range(10):
         (refresh,) = asg.describe_instance_refreshes(AutoScalingGroupName="web")["InstanceRefreshes"]
         statuses.append(refresh["Status"])
         if refresh["Status"] in TERMINAL:
@@ -117,7 +117,7 @@ def test_failed_refresh_rolls_back(web):
 
 
 def test_disable_metrics_and_ephemeral_mappings_over_http(simulator, web):
-    asg, ec2, _ = web
+    asg, ec2, _unused = web
     asg.enable_metrics_collection(AutoScalingGroupName="web", Granularity="1Minute", Metrics=["GroupMinSize"])
     asg.disable_metrics_collection(AutoScalingGroupName="web")
     assert asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])["AutoScalingGroups"][0].get("EnabledMetrics", []) == []

@@ -52,6 +52,6 @@ def test_throttling_errors_are_the_services_own(simulator, service, call, code):
 def test_botocore_retries_through_partial_throttling(simulator):
     ec2 = simulator.client("ec2")  # standard mode, 10 attempts
     simulator.throttle(0.3)
-    for _ in range(10):
+    for _unused in range(10):
         ec2.describe_regions()
     assert simulator.faults()[0]["hits"] > 0

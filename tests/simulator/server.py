@@ -37,6 +37,6 @@ def serve(port: int, host: str = "127.0.0.1", record_file: str | None = None, pa
     from werkzeug.serving import run_simple
 
     app = build_app(patches=patches, seed=seed)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *_unused: sys.exit(0))
     print(f"hubfix simulator: http://{host}:{port} (recording to {record_file})", flush=True)
     run_simple(host, port, app, threaded=True, request_handler=MotoRequestHandler)

@@ -10,7 +10,12 @@ import jsonschema
 import pytest
 
 from ansible_collections.hubfix.aws.plugins.filter import audit
-from tests.unit.test_audit_filter import ACCOUNT, lc_result, pv_result  # noqa: F401 - fixtures
+from tests.unit import test_audit_filter
+from tests.unit.test_audit_filter import ACCOUNT
+
+# the result fixtures are shared with the filter tests
+pv_result = test_audit_filter.pv_result
+lc_result = test_audit_filter.lc_result
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "audit-report.md"
 
@@ -34,7 +39,7 @@ def test_schema_is_valid_and_versioned():
     assert schema["properties"]["schema_version"] == {"const": audit.SCHEMA_VERSION}
 
 
-def test_report_conforms(pv_result, lc_result):  # noqa: F811
+def test_report_conforms(pv_result, lc_result):
     pv_result["instances"][0]["tags"]["hubfix:replaced-by"] = "i-0fffffffffffffff0"
     pv_result["regions"].append({"region": "ap-east-1", "scanned": False, "failed": 0, "error": "OptInRequired: not subscribed"})
     validate(audit.audit_report(pv_result, lc_result, accounts=[ACCOUNT]))

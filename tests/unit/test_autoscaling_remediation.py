@@ -62,7 +62,7 @@ def plan(**kw):
 
 class TestPlan:
     def test_default_handles_every_failing_launch_configuration(self):
-        items, _, _, errors = plan()
+        items, _unused, _unused, errors = plan()
         assert errors == []
         assert {i["name"]: i["action"] for i in items} == {
             "lc-optional": "convert",
@@ -72,7 +72,7 @@ class TestPlan:
         }
 
     def test_groups_listed_with_instances(self):
-        items, _, _, _ = plan()
+        items, _unused, _unused, _unused = plan()
         web = next(i for i in items if i["name"] == "lc-optional")
         assert [g["name"] for g in web["groups"]] == ["asg-web", "asg-web2"]
         assert web["groups"][0]["instances"] == ["i-1", "i-2"]
@@ -81,25 +81,25 @@ class TestPlan:
         assert web["other_groups"] == []
 
     def test_delete_unused(self):
-        items, _, _, _ = plan(delete_unused=True)
+        items, _unused, _unused, _unused = plan(delete_unused=True)
         assert next(i for i in items if i["name"] == "lc-unused")["action"] == "delete_unused"
 
     def test_user_data_never_in_plan(self):
-        items, _, _, _ = asg.plan_region(REGION, ACCOUNT, [lc("lc-ud", "optional", user_data="c2VjcmV0")], [])
+        items, _unused, _unused, _unused = asg.plan_region(REGION, ACCOUNT, [lc("lc-ud", "optional", user_data="c2VjcmV0")], [])
         assert "c2VjcmV0" not in json.dumps(items, default=str)
         assert items[0]["user_data_present"] is True
 
     def test_names_limit(self):
-        items, found, _, _ = plan(lc_names=["lc-none", "nope"])
+        items, found, _unused, _unused = plan(lc_names=["lc-none", "nope"])
         assert [i["name"] for i in items] == ["lc-none"]
         assert found == ["lc-none"]
 
     def test_named_compliant_launch_configuration_is_handled(self):
-        items, _, _, _ = plan(lc_names=["lc-required"])
+        items, _unused, _unused, _unused = plan(lc_names=["lc-required"])
         assert items[0]["action"] == "convert" and items[0]["compliant"] is True
 
     def test_group_names_limit_groups_and_keep_other_users(self):
-        items, _, found, errors = plan(group_names=["asg-web"])
+        items, _unused, found, errors = plan(group_names=["asg-web"])
         assert errors == [] and found == ["asg-web"]
         assert len(items) == 1
         assert [g["name"] for g in items[0]["groups"]] == ["asg-web"]
@@ -107,7 +107,7 @@ class TestPlan:
 
     @pytest.mark.parametrize("name,words", [("asg-template", "already uses launch template t version 1"), ("asg-mixed", "mixed instances policy")])
     def test_named_group_without_launch_configuration_refused(self, name, words):
-        items, _, found, errors = plan(group_names=[name])
+        items, _unused, found, errors = plan(group_names=[name])
         assert items == [] and found == [name]
         assert len(errors) == 1 and words in errors[0] and name in errors[0]
 

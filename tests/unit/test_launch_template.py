@@ -33,7 +33,7 @@ FULL = {
 
 
 def convert(lc, **kw):
-    data, _ = lt.convert(lc, **kw)
+    data, _unused = lt.convert(lc, **kw)
     return data
 
 
@@ -108,7 +108,7 @@ class TestNetwork:
         assert data["SecurityGroups"] == ["web", "db"]
 
     def test_group_names_resolved_on_interface(self):
-        data = convert(minimal(SecurityGroups=["web", "sg-9"], AssociatePublicIpAddress=False), resolve_group_names=lambda names: ["sg-web" for _ in names])
+        data = convert(minimal(SecurityGroups=["web", "sg-9"], AssociatePublicIpAddress=False), resolve_group_names=lambda names: ["sg-web"] * len(names))
         assert data["NetworkInterfaces"][0]["Groups"] == ["sg-web", "sg-9"]
 
     def test_mixed_ids_and_names_resolved(self):

@@ -87,10 +87,10 @@ def test_dry_run_probe_says_allowed_without_changing_anything(ec2):
 def test_dry_run_probe_reports_denied_and_other_answers():
     import botocore.exceptions
 
-    def denied(**_):
+    def denied(**_unused):
         raise botocore.exceptions.ClientError({"Error": {"Code": "UnauthorizedOperation", "Message": "no"}}, "StopInstances")
 
-    def other(**_):
+    def other(**_unused):
         raise botocore.exceptions.ClientError({"Error": {"Code": "IncorrectState", "Message": "busy"}}, "DetachVolume")
 
     assert aws.dry_run(denied) == (False, "UnauthorizedOperation", "no")

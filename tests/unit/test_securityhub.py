@@ -344,7 +344,7 @@ def test_bad_audit(audit, message):
 
 
 def test_build_asff_for_an_instance():
-    records, _, _ = sh.audit_records(REPORT)
+    records, _unused, _unused = sh.audit_records(REPORT)
     f = sh.build_asff(records[0], NOW)
     assert f["Id"] == f"hubfix.aws/EC2.24/{ACCOUNT}/us-east-1/i-0123456789abcdef0"
     assert f["ProductArn"] == f"arn:aws:securityhub:us-east-1:{ACCOUNT}:product/{ACCOUNT}/default"
@@ -369,7 +369,7 @@ def test_build_asff_for_an_instance():
 
 
 def test_build_asff_for_launch_configuration_and_group():
-    records, _, _ = sh.audit_records(REPORT)
+    records, _unused, _unused = sh.audit_records(REPORT)
     lc = sh.build_asff(records[1], NOW)
     assert lc["Severity"]["Label"] == "HIGH"
     assert lc["Resources"][0]["Details"]["AwsAutoScalingLaunchConfiguration"] == {
@@ -399,7 +399,7 @@ def stored(finding, **extra):
 
 
 def test_plan_import_create_then_unchanged_then_update():
-    records, scope, _ = sh.audit_records(REPORT)
+    records, scope, _unused = sh.audit_records(REPORT)
     first = sh.plan_import(records, {}, scope, NOW)
     assert [len(first[k]) for k in ("create", "update", "archive", "unchanged")] == [3, 0, 0, 0]
     existing = {(f["Id"], f["ProductArn"]): stored(f) for f in first["create"]}
@@ -414,7 +414,7 @@ def test_plan_import_create_then_unchanged_then_update():
 
 
 def test_plan_import_reactivates_an_archived_finding():
-    records, scope, _ = sh.audit_records(REPORT)
+    records, scope, _unused = sh.audit_records(REPORT)
     first = sh.plan_import(records, {}, scope, NOW)
     existing = {(f["Id"], f["ProductArn"]): stored(f, RecordState="ARCHIVED") for f in first["create"]}
     plan = sh.plan_import(records, existing, scope, NOW)
@@ -422,7 +422,7 @@ def test_plan_import_reactivates_an_archived_finding():
 
 
 def test_plan_import_archives_what_the_audit_no_longer_reports_in_scope_only():
-    records, scope, _ = sh.audit_records(REPORT)
+    records, scope, _unused = sh.audit_records(REPORT)
     first = sh.plan_import(records, {}, scope, NOW)
     existing = {(f["Id"], f["ProductArn"]): stored(f) for f in first["create"]}
     eu = sh.build_asff(dict(records[0], region="eu-west-1", resource_arn=None), NOW)  # eu-west-1 was not scanned
@@ -444,7 +444,7 @@ def test_plan_import_archives_what_the_audit_no_longer_reports_in_scope_only():
 
 
 def test_import_batches_by_product_region():
-    records, scope, _ = sh.audit_records(REPORT)
+    records, scope, _unused = sh.audit_records(REPORT)
     many = [dict(records[0], resource_id=f"i-{n:017x}") for n in range(130)] + [dict(records[0], region="eu-west-1")]
     plan = sh.plan_import(many, {}, scope, NOW)
     assert [(r, len(b)) for r, b in sh.import_batches(plan["create"])] == [("us-east-1", 100), ("us-east-1", 30), ("eu-west-1", 1)]

@@ -49,10 +49,10 @@ EXTRA_FILTERS = {
     "hypervisor": lambda i: i.hypervisor,
     "instance-state-code": lambda i: str(i.state_code),
     "platform": lambda i: i.platform,
-    "block-device-mapping.volume-id": lambda i: [b.volume_id for _, b in _bdm(i)],
-    "block-device-mapping.device-name": lambda i: [d for d, _ in _bdm(i)],
-    "block-device-mapping.status": lambda i: [i.get_block_device_status(b.status) for _, b in _bdm(i)],
-    "block-device-mapping.delete-on-termination": lambda i: [str(bool(b.delete_on_termination)).lower() for _, b in _bdm(i)],
+    "block-device-mapping.volume-id": lambda i: [b.volume_id for _unused, b in _bdm(i)],
+    "block-device-mapping.device-name": lambda i: [d for d, _unused in _bdm(i)],
+    "block-device-mapping.status": lambda i: [i.get_block_device_status(b.status) for _unused, b in _bdm(i)],
+    "block-device-mapping.delete-on-termination": lambda i: [str(bool(b.delete_on_termination)).lower() for _unused, b in _bdm(i)],
     "metadata-options.http-tokens": lambda i: i.metadata_options.http_tokens,
     "metadata-options.http-endpoint": lambda i: i.metadata_options.http_endpoint,
 }
@@ -95,7 +95,7 @@ def paginate(reservations: list, max_results: int | None, token: str | None) -> 
     start = 0
     if token:
         after = decode_token(token)
-        ids = [instance.id for _, instance in flat]
+        ids = [instance.id for _unused, instance in flat]
         if after is None or after not in ids:
             return None, token  # caller raises
         start = ids.index(after) + 1

@@ -58,7 +58,7 @@ def states(ec2, ids):
 def poll(asg, refresh_id, until=("Successful", "Failed", "Cancelled", "RollbackSuccessful", "RollbackFailed"), limit=20):
     """Describe until a terminal status; returns every observed (Status, PercentageComplete)."""
     seen = []
-    for _ in range(limit):
+    for _unused in range(limit):
         (refresh,) = asg.describe_instance_refreshes(AutoScalingGroupName="web", InstanceRefreshIds=[refresh_id])["InstanceRefreshes"]
         seen.append((refresh["Status"], refresh.get("PercentageComplete")))
         if refresh["Status"] in until:
@@ -103,7 +103,7 @@ def test_plain_moto_has_no_instance_refresh(moto_aws):
 
 
 def test_only_one_active_refresh_and_errors_without_one(aws):
-    asg, _, template = aws
+    asg, _unused, template = aws
     for call in (asg.cancel_instance_refresh, asg.rollback_instance_refresh):
         with pytest.raises(ClientError) as err:
             call(AutoScalingGroupName="web")
@@ -162,7 +162,7 @@ def test_missing_image_makes_the_refresh_fail(aws):
 
 
 def test_auto_rollback_after_failure(aws):
-    asg, _, template = aws
+    asg, _unused, template = aws
     old = instance_ids(asg)
     refresh_id = asg.start_instance_refresh(AutoScalingGroupName="web", DesiredConfiguration=desired(template, "2"), Preferences={"AutoRollback": True})[
         "InstanceRefreshId"
@@ -175,7 +175,7 @@ def test_auto_rollback_after_failure(aws):
 
 
 def test_auto_rollback_needs_a_desired_configuration(aws):
-    asg, _, _ = aws
+    asg, _unused, _unused = aws
     with pytest.raises(ClientError) as err:
         asg.start_instance_refresh(AutoScalingGroupName="web", Preferences={"AutoRollback": True})
     assert code(err) == "ValidationError"
@@ -186,12 +186,12 @@ def test_manual_rollback_replaces_what_the_refresh_launched(aws):
     refresh_id = asg.start_instance_refresh(AutoScalingGroupName="web", DesiredConfiguration=desired(template), Preferences={"MinHealthyPercentage": 50})[
         "InstanceRefreshId"
     ]
-    seen, _ = poll(asg, refresh_id, until=("InProgress",))
+    seen, _unused = poll(asg, refresh_id, until=("InProgress",))
     assert seen == [("Pending", 0), ("InProgress", 0)]
     assert tokens(ec2, instance_ids(asg)) == ["optional", "required"]  # one batch replaced
     assert asg.rollback_instance_refresh(AutoScalingGroupName="web")["InstanceRefreshId"] == refresh_id
     seen, refresh = poll(asg, refresh_id)
-    assert [s for s, _ in seen] == ["RollbackInProgress", "RollbackSuccessful"]
+    assert [s for s, _unused in seen] == ["RollbackInProgress", "RollbackSuccessful"]
     assert refresh["RollbackDetails"]["InstancesToUpdateOnRollback"] == 0
     assert tokens(ec2, instance_ids(asg)) == ["optional", "optional"]
     details = asg.describe_auto_scaling_instances()["AutoScalingInstances"]
@@ -200,7 +200,7 @@ def test_manual_rollback_replaces_what_the_refresh_launched(aws):
 
 
 def test_rollback_of_a_refresh_without_desired_configuration_is_irreversible(aws):
-    asg, _, _ = aws
+    asg, _unused, _unused = aws
     asg.start_instance_refresh(AutoScalingGroupName="web")
     with pytest.raises(ClientError) as err:
         asg.rollback_instance_refresh(AutoScalingGroupName="web")
@@ -214,8 +214,8 @@ def test_cancel(aws):
     ]
     poll(asg, refresh_id, until=("InProgress",))
     assert asg.cancel_instance_refresh(AutoScalingGroupName="web")["InstanceRefreshId"] == refresh_id
-    seen, _ = poll(asg, refresh_id)
-    assert [s for s, _ in seen] == ["Cancelling", "Cancelled"]
+    seen, _unused = poll(asg, refresh_id)
+    assert [s for s, _unused in seen] == ["Cancelling", "Cancelled"]
     assert tokens(ec2, instance_ids(asg)) == ["optional", "required"]  # what was replaced stays replaced
     assert group(asg)["LaunchConfigurationName"] == "lc-v1"  # the group did not take the desired configuration
     second = asg.start_instance_refresh(AutoScalingGroupName="web")["InstanceRefreshId"]
@@ -224,7 +224,7 @@ def test_cancel(aws):
 
 
 def test_deleting_the_group_forgets_its_refreshes(aws):
-    asg, _, _ = aws
+    asg, _unused, _unused = aws
     asg.start_instance_refresh(AutoScalingGroupName="web")
     asg.delete_auto_scaling_group(AutoScalingGroupName="web")
     assert asg.describe_instance_refreshes(AutoScalingGroupName="web")["InstanceRefreshes"] == []

@@ -107,7 +107,7 @@ def test_dry_run_still_answers_dry_run_operation(estate, patched):
 
 
 def test_run_instances_mappings_are_not_affected(estate, patched):
-    client, _ = estate
+    client, _unused = estate
     patched(PATCH)
     instance = client.run_instances(ImageId=HVM_AMI, MinCount=2, MaxCount=2, BlockDeviceMappings=[{"DeviceName": "/dev/sdb", "Ebs": {"VolumeSize": 2}}])[
         "Instances"

@@ -46,13 +46,13 @@ def estate(moto_aws):
 
 
 def test_plain_moto_does_not_implement_virtualization_type_filter(estate):
-    client, _ = estate
+    client, _unused = estate
     with pytest.raises(NotImplementedError):  # the server turns this into an HTTP 500 page
         client.describe_instances(Filters=[{"Name": "virtualization-type", "Values": ["paravirtual"]}])
 
 
 def test_plain_moto_does_not_implement_root_device_type_filter(estate):
-    client, _ = estate
+    client, _unused = estate
     with pytest.raises(NotImplementedError):
         client.describe_instances(Filters=[{"Name": "root-device-type", "Values": ["ebs"]}])
 
@@ -92,14 +92,14 @@ def test_block_device_mapping_filters(estate, patched):
 
 
 def test_unknown_filters_still_reach_moto(estate, patched):
-    client, _ = estate
+    client, _unused = estate
     patched(PATCH)
     with pytest.raises(NotImplementedError):
         client.describe_instances(Filters=[{"Name": "tenancy", "Values": ["default"]}])
 
 
 def test_max_results_below_five_is_refused(estate, patched):
-    client, _ = estate
+    client, _unused = estate
     assert client.describe_instances(MaxResults=3)["Reservations"]  # plain moto accepts it
     patched(PATCH)
     with pytest.raises(ClientError) as err:
@@ -133,7 +133,7 @@ def test_reservation_split_across_pages_keeps_its_id(moto_aws, patched):
 
 def test_unpaginated_call_returns_every_instance(moto_aws, patched):
     client = ec2()
-    for _ in range(101):
+    for _unused in range(101):
         launch(client, HVM_AMI)
     plain = client.describe_instances()
     assert len(plain["Reservations"]) == 100 and plain.get("NextToken")  # moto's silent default page of 100
@@ -146,7 +146,7 @@ def test_unpaginated_call_returns_every_instance(moto_aws, patched):
 def test_paging_counts_instances_not_reservations(moto_aws, patched):
     """1,100 instances in 100 reservations, MaxResults=1000: AWS gives pages of 1,000 and 100 instances."""
     client = ec2()
-    for _ in range(100):
+    for _unused in range(100):
         launch(client, HVM_AMI, count=11)
 
     plain = client.describe_instances(MaxResults=1000)
@@ -166,7 +166,7 @@ def test_paging_counts_instances_not_reservations(moto_aws, patched):
 
 def test_boto3_paginator_pages_by_instances(moto_aws, patched):
     client = ec2()
-    for _ in range(3):
+    for _unused in range(3):
         launch(client, HVM_AMI, count=4)
     patched(PATCH)
     pages = list(client.get_paginator("describe_instances").paginate(PaginationConfig={"PageSize": 5}))
@@ -183,7 +183,7 @@ def test_paginator_with_filters(estate, patched):
 
 
 def test_invalid_next_token_is_a_client_error(estate, patched):
-    client, _ = estate
+    client, _unused = estate
     patched(PATCH)
     with pytest.raises(ClientError) as err:
         client.describe_instances(MaxResults=5, NextToken="not-a-token")
@@ -193,7 +193,7 @@ def test_invalid_next_token_is_a_client_error(estate, patched):
 def test_undo_restores_moto(estate, patched):
     from tests.simulator import patches
 
-    client, _ = estate
+    client, _unused = estate
     undo = patches.apply(PATCH)
     undo()
     with pytest.raises(NotImplementedError):

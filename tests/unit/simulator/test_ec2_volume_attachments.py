@@ -43,14 +43,14 @@ def attachments(client, instance_id) -> dict[str, dict]:
 
 
 def test_plain_moto_omits_delete_on_termination_and_snapshot_id(estate):
-    client, with_mapping, _, _ = estate
+    client, with_mapping, _unused, _unused = estate
     volumes = client.describe_volumes()["Volumes"]
     assert volumes and all("DeleteOnTermination" not in a for v in volumes for a in v["Attachments"])
     assert all("SnapshotId" not in v for v in volumes)
 
 
 def test_plain_moto_does_not_implement_delete_on_termination_filter(estate):
-    client, *_ = estate
+    client, *_unused = estate
     from moto.ec2.exceptions import FilterNotImplementedError
 
     with pytest.raises(FilterNotImplementedError):
@@ -58,14 +58,14 @@ def test_plain_moto_does_not_implement_delete_on_termination_filter(estate):
 
 
 def test_flag_follows_run_instances_mapping_and_attach_volume(estate, patched):
-    client, with_mapping, plain, _ = estate
+    client, with_mapping, plain, _unused = estate
     patched(PATCH)
     assert {d: a["DeleteOnTermination"] for d, a in attachments(client, with_mapping).items()} == {"/dev/sda1": True, "/dev/sdb": False}
     assert {d: a["DeleteOnTermination"] for d, a in attachments(client, plain).items()} == {"/dev/sda1": True, "/dev/sdf": False}
 
 
 def test_flag_tracks_modify_instance_attribute(estate, patched):
-    client, with_mapping, _, _ = estate
+    client, with_mapping, _unused, _unused = estate
     patched(PATCH)
     client.modify_instance_attribute(
         InstanceId=with_mapping,
@@ -84,7 +84,7 @@ def test_flag_tracks_modify_instance_attribute(estate, patched):
 
 
 def test_snapshot_id_empty_or_source_snapshot(estate, patched):
-    client, _, plain, extra = estate
+    client, _unused, plain, extra = estate
     patched(PATCH)
     snapshot = client.create_snapshot(VolumeId=extra)["SnapshotId"]
     restored = client.create_volume(SnapshotId=snapshot, AvailabilityZone="us-east-1a")["VolumeId"]
@@ -106,7 +106,7 @@ def test_delete_on_termination_filter(estate, patched):
 
 
 def test_detached_volume_has_no_attachment_and_is_not_matched(estate, patched):
-    client, _, plain, extra = estate
+    client, _unused, plain, extra = estate
     patched(PATCH)
     client.detach_volume(VolumeId=extra, InstanceId=plain)
     volume = client.describe_volumes(VolumeIds=[extra])["Volumes"][0]
@@ -118,7 +118,7 @@ def test_detached_volume_has_no_attachment_and_is_not_matched(estate, patched):
 def test_undo_restores_moto(estate):
     from tests.simulator import patches
 
-    client, *_ = estate
+    client, *_unused = estate
     undo = patches.apply(PATCH)
     assert all("SnapshotId" in v for v in client.describe_volumes()["Volumes"])
     undo()
