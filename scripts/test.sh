@@ -58,7 +58,8 @@ case "$what" in
     lint
     sanity
     echo "== pytest (unit + integration)"
-    python -m pytest tests/unit tests/integration
+    # Integration tests mostly wait on ansible-playbook and the simulator: three workers keep two cores busy.
+    python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load tests/unit tests/integration
     ;;
   *) echo "usage: $0 [all|lint|sanity|unit|integration]" >&2; exit 2 ;;
 esac

@@ -67,7 +67,13 @@ def _autoscaling_vars(ctx: Context) -> dict:
 
 def _pv_to_hvm_vars(ctx: Context) -> dict:
     images = ctx.estate.get("images") or {}
-    image_map = {images["pv"][r]: images["hvm"][r] for r in DEMO_REGIONS if r in images.get("pv", {}) and r in images.get("hvm", {})}
+    # every PV AMI of the estate (the built-in one, and the registered one with instance store pv-ephemeral runs) -> the HVM AMI
+    image_map = {
+        images[kind][r]: images["hvm"][r]
+        for kind in ("pv", "pv_instance_store")
+        for r in DEMO_REGIONS
+        if r in images.get(kind, {}) and r in images.get("hvm", {})
+    }
     return {"pv_to_hvm_regions": DEMO_REGIONS, "pv_to_hvm_image_map": image_map}
 
 

@@ -90,3 +90,17 @@ def run_playbook(
     )
     stats = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"} for m in _RECAP.finditer(proc.stdout)}
     return PlaybookResult(proc.returncode, proc.stdout, proc.stderr, stats)
+
+
+def refuse_attach_once(simulator, volume_id: str, device: str) -> None:
+    """AWS refuses one AttachVolume of ``volume_id`` at ``device`` (IncorrectState, a client error botocore does not retry);
+    the next attachment of it - the rollback's, back to the source - succeeds."""
+    simulator.inject_fault(
+        service="ec2",
+        operation="AttachVolume",
+        match={"VolumeId": volume_id, "Device": device},
+        error_code="IncorrectState",
+        message="injected",
+        status=400,
+        times=1,
+    )

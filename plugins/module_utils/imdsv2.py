@@ -35,6 +35,8 @@ REASON_MESSAGES = {
 
 # DescribeLaunchConfigurations accepts at most 50 names a call.
 NAMES_PER_CALL = 50
+# MaxRecords of DescribeLaunchConfigurations / DescribeAutoScalingGroups: the API default is 50, its maximum 100.
+AUTOSCALING_PAGE = 100
 
 
 def judge_metadata_options(metadata_options):
@@ -104,7 +106,7 @@ def normalize_launch_configuration(lc, region, account_id, group_names=None):
 def describe_launch_configurations(autoscaling, names=None):
     """All launch configurations of the region, or only ``names`` (50 a call; unknown names are simply absent)."""
     if not names:
-        return paginate(autoscaling, "describe_launch_configurations").get("LaunchConfigurations", [])
+        return paginate(autoscaling, "describe_launch_configurations", PaginationConfig={"PageSize": AUTOSCALING_PAGE}).get("LaunchConfigurations", [])
     found = []
     for i in range(0, len(names), NAMES_PER_CALL):
         batch = names[i : i + NAMES_PER_CALL]
@@ -113,7 +115,7 @@ def describe_launch_configurations(autoscaling, names=None):
 
 
 def describe_groups(autoscaling):
-    return paginate(autoscaling, "describe_auto_scaling_groups").get("AutoScalingGroups", [])
+    return paginate(autoscaling, "describe_auto_scaling_groups", PaginationConfig={"PageSize": AUTOSCALING_PAGE}).get("AutoScalingGroups", [])
 
 
 def scan_region(autoscaling, region, account_id, names=None):

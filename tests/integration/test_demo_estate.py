@@ -62,7 +62,12 @@ def test_returned_dict_is_json_and_names_every_role(demo):
         "asg-eu": EU,
     }
     assert set(created["launch_templates"]) == {"lt-imdsv2"}
-    assert created["images"] == {"pv": {US: "ami-8104a4f8", EU: "ami-8104a4f8"}, "hvm": {US: "ami-760aaa0f", EU: "ami-760aaa0f"}}
+    pv_instance_store = created["images"]["pv_instance_store"]  # registered by the seed: its id is not known in advance
+    assert list(pv_instance_store) == [US] and pv_instance_store[US].startswith("ami-")
+    assert {k: v for k, v in created["images"].items() if k != "pv_instance_store"} == {
+        "pv": {US: "ami-8104a4f8", EU: "ami-8104a4f8"},
+        "hvm": {US: "ami-760aaa0f", EU: "ami-760aaa0f"},
+    }
     assert len(created["findings"]) == len(set(created["findings"])) == 7 + 1 + 5 + 1 + 1
 
 
@@ -89,6 +94,33 @@ def test_instances_pv_and_hvm_per_region(demo):
     assert _tags(us["pv-asg-member"][0])["aws:autoscaling:groupName"] == "asg-pv"
     sg = created["security_groups"]["demo-web"][US]
     assert [g["GroupId"] for g in us["pv-plain"][0]["SecurityGroups"]] == [sg]
+
+
+def test_pv_ephemeral_gets_instance_store_from_its_ami(demo):
+    # AWS shows instance store only in the AMI's block device mapping (DescribeImages), never in DescribeInstances.
+    sim, created = demo
+    ec2 = sim.client("ec2", US)
+    image_id = created["images"]["pv_instance_store"][US]
+    snap = created["snapshots"]["demo-pv-with-instance-store-root"]["id"]
+    image = ec2.describe_images(ImageIds=[image_id])["Images"][0]
+    assert (image["Name"], image["VirtualizationType"], image["Architecture"], image["RootDeviceName"], image["RootDeviceType"]) == (
+        "demo-pv-with-instance-store",
+        "paravirtual",
+        "x86_64",
+        "/dev/sda1",
+        "ebs",
+    )
+    assert _tags(image) == {"Name": "demo-pv-with-instance-store"}
+    bdm = {m["DeviceName"]: m for m in image["BlockDeviceMappings"]}
+    assert set(bdm) == {"/dev/sda1", "/dev/sdb"}
+    assert bdm["/dev/sda1"]["Ebs"]["SnapshotId"] == snap and bdm["/dev/sda1"]["Ebs"]["VolumeSize"] == 8
+    assert bdm["/dev/sdb"] == {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}
+
+    inst = ec2.describe_instances(InstanceIds=[created["instances"]["pv-ephemeral"]["id"]])["Reservations"][0]["Instances"][0]
+    assert (inst["ImageId"], inst["InstanceType"], inst["VirtualizationType"]) == (image_id, "m1.small", "paravirtual")
+    assert [m["DeviceName"] for m in inst["BlockDeviceMappings"]] == ["/dev/sda1"]  # the instance-store volume is not listed
+    (root,) = ec2.describe_volumes(Filters=[{"Name": "attachment.instance-id", "Values": [inst["InstanceId"]]}])["Volumes"]
+    assert root["SnapshotId"] == snap and root["VolumeId"] == created["volumes"]["pv-ephemeral-root"]["id"]
 
 
 def test_termination_protection_volumes_and_elastic_ip(demo):

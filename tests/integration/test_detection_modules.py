@@ -102,6 +102,13 @@ def test_paravirtual_instances_on_the_demo_estate(simulator, demo, tmp_path):
     assert by_name["pv-protected"]["termination_protection"] is True
     assert [b["code"] for b in by_name["pv-asg-member"]["blockers"]] == ["autoscaling_group"]
     assert by_name["pv-asg-member"]["autoscaling_group_name"] == "asg-pv"
+    # pv-ephemeral's AMI maps /dev/sdb -> ephemeral0: DescribeImages shows it (DescribeInstances does not), so it is blocked
+    ephemeral = by_name["pv-ephemeral"]
+    assert ephemeral["image_id"] == demo["images"]["pv_instance_store"]["us-east-1"]
+    assert ephemeral["instance_store_devices"] == [{"device_name": "/dev/sdb", "virtual_name": "ephemeral0", "source": "image"}]
+    assert [b["code"] for b in ephemeral["blockers"]] == ["instance_store_data"]
+    assert "/dev/sdb (ephemeral0)" in ephemeral["blockers"][0]["message"]
+    assert "instance_store_unverified" not in [w["code"] for w in ephemeral["warnings"]]
     assert by_name["pv-stopped"]["state"] == "stopped"
     assert by_name["pv-stopped"]["suggested_instance_type"] == "t3.micro"
     assert by_name["pv-plain"]["suggested_instance_type"] == "t3.small"

@@ -10,14 +10,14 @@ import time
 
 import pytest
 
-from tests.harness import REPO_ROOT, VENV_BIN, ansible_env, run_playbook
+from tests.harness import REPO_ROOT, VENV_BIN, ansible_env, refuse_attach_once, run_playbook
 from tests.simulator.seed import seed
 
 PLAYBOOK = "hubfix.aws.remediate_ec2_24"
 REGIONS = ["us-east-1", "eu-west-1"]
 TYPE_MAP = {"m1.small": "t3.small", "m1.medium": "t3.medium", "m1.large": "m5.large", "t1.micro": "t3.micro"}
-MIGRATED = ["pv-plain", "pv-data", "pv-stopped", "pv-ephemeral", "pv-tagged", "pv-eu"]
-BLOCKED = {"pv-asg-member": "autoscaling_group", "pv-protected": "termination_protection"}
+MIGRATED = ["pv-plain", "pv-data", "pv-stopped", "pv-tagged", "pv-eu"]
+BLOCKED = {"pv-asg-member": "autoscaling_group", "pv-protected": "termination_protection", "pv-ephemeral": "instance_store_data"}
 LIVE = ["pending", "running", "stopping", "stopped"]
 
 
@@ -208,15 +208,7 @@ def test_attach_failure_rolls_that_instance_back_and_the_others_complete(simulat
     eip_before = ec2.describe_addresses(AllocationIds=[eip["allocation_id"]])["Addresses"][0]
     sdf = estate["volumes"]["pv-data-sdf"]["id"]
     # AWS refuses the attachment of /dev/sdf to the replacement (once: the rollback re-attaches it to the source)
-    simulator.inject_fault(
-        service="ec2",
-        operation="AttachVolume",
-        match={"VolumeId": sdf, "Device": "/dev/sdf"},
-        error_code="IncorrectState",
-        message="injected",
-        status=400,
-        times=1,
-    )
+    refuse_attach_once(simulator, sdf, "/dev/sdf")
 
     ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[data_id, plain_id], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_parallel=2)
     result = run_playbook(PLAYBOOK, simulator.env(), ev)
@@ -351,23 +343,55 @@ def test_missing_image_and_malformed_id_fail_before_anything_runs(simulator, tmp
     assert simulator.mutating_calls() == []
 
 
-def test_unverifiable_instance_store_can_be_made_to_refuse_until_acknowledged(simulator, tmp_path):
-    # pv-ephemeral got an instance-store mapping at launch, which the EC2 API does not show: the audit can only warn
-    # (instance_store_unverified). pv_to_hvm_refuse_warnings turns that warning into a refusal; nothing changes.
+def test_instance_store_data_is_refused_until_acknowledged_then_migrated(simulator, tmp_path):
+    # pv-ephemeral's AMI maps /dev/sdb -> ephemeral0 (DescribeImages shows it): its instance-store data is lost when it
+    # stops, so the audit blocks it (instance_store_data) and nothing changes until the loss is acknowledged.
     estate = seed("demo", simulator.endpoint)
     eph = estate["instances"]["pv-ephemeral"]["id"]
-    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[eph], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_refuse_warnings=["instance_store_unverified"])
+    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[eph], pv_to_hvm_regions=["us-east-1"])
     simulator.reset_recording()
     result = run_playbook(PLAYBOOK, simulator.env(), ev)
     assert result.rc == 0, result  # a blocked instance is reported, not an error
     assert simulator.mutating_calls() == []
     by_name, _unused = report(tmp_path)
     assert by_name["pv-ephemeral"]["status"] == "blocked"
-    assert [b["code"] for b in by_name["pv-ephemeral"]["blockers"]] == ["instance_store_unverified"]
+    assert [b["code"] for b in by_name["pv-ephemeral"]["blockers"]] == ["instance_store_data"]
+    assert "/dev/sdb" in " ".join(b["message"] for b in by_name["pv-ephemeral"]["blockers"])
     assert_untouched(simulator, estate, "pv-ephemeral")
+
+    # the check mode of the acknowledged run plans the migration
+    acknowledged = dict(ev, pv_to_hvm_acknowledge_instance_store_loss=True)
+    result = run_playbook(PLAYBOOK, simulator.env(), acknowledged, check=True)
+    assert result.rc == 0, result
+    assert simulator.mutating_calls() == []
+    assert report(tmp_path)[0]["pv-ephemeral"]["status"] == "planned"
+
+    # the acknowledged run migrates it (the EBS root moves; the instance-store volume is not an EBS volume and is gone)
+    result = run_playbook(PLAYBOOK, simulator.env(), acknowledged)
+    assert result.rc == 0, result
+    assert report(tmp_path)[0]["pv-ephemeral"]["status"] == "migrated"
+    repl = assert_migrated(simulator, estate, "pv-ephemeral")
+    assert "/dev/sdb" not in devices(repl)
+
+
+def test_unverifiable_instance_store_can_be_made_to_refuse_until_acknowledged(simulator, tmp_path):
+    # pv-plain is an m1.small (it offers instance store) from an AMI that maps none: a mapping added at launch would be
+    # invisible to the EC2 API, so the audit can only warn (instance_store_unverified). pv_to_hvm_refuse_warnings turns
+    # that warning into a refusal; nothing changes.
+    estate = seed("demo", simulator.endpoint)
+    plain = estate["instances"]["pv-plain"]["id"]
+    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[plain], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_refuse_warnings=["instance_store_unverified"])
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), ev)
+    assert result.rc == 0, result  # a blocked instance is reported, not an error
+    assert simulator.mutating_calls() == []
+    by_name, _unused = report(tmp_path)
+    assert by_name["pv-plain"]["status"] == "blocked"
+    assert [b["code"] for b in by_name["pv-plain"]["blockers"]] == ["instance_store_unverified"]
+    assert_untouched(simulator, estate, "pv-plain")
 
     # the check mode of the acknowledged run plans the migration
     result = run_playbook(PLAYBOOK, simulator.env(), dict(ev, pv_to_hvm_acknowledge_instance_store_loss=True), check=True)
     assert result.rc == 0, result
     assert simulator.mutating_calls() == []
-    assert report(tmp_path)[0]["pv-ephemeral"]["status"] == "planned"
+    assert report(tmp_path)[0]["pv-plain"]["status"] == "planned"

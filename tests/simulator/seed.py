@@ -16,13 +16,14 @@ Seeding assumes a freshly reset simulator (it is not idempotent).
       "launch_configurations": {name: region},
       "groups": {name: region},
       "launch_templates": {name: {"id", "region"}},
-      "images": {"pv": {region: ami}, "hvm": {region: ami}},
+      "images": {"pv": {region: ami}, "hvm": {region: ami},
+                 "pv_instance_store": {region: ami}},                # registered PV AMI that maps /dev/sdb -> ephemeral0
       "security_groups": {"demo-web": {region: sg id}},
       "subnets": {region: [default subnet ids]},
       "key_pairs": {"demo-key": [regions]},
       "instance_profiles": {"demo-instance-profile": arn},
       "kms_keys": {"demo-ebs-key": {"id", "arn", "region"}},
-      "snapshots": {"lc-full-data": {"id", "region"}},
+      "snapshots": {"lc-full-data": {"id", "region"}, "demo-pv-with-instance-store-root": {"id", "region"}},
       "findings": [finding ids],
       "findings_by_resource": {resource name: {"id", "control", "status", "region"}},
     }
@@ -44,6 +45,16 @@ EU = "eu-west-1"
 DEMO_REGIONS = [US, EU]
 PV_AMI = "ami-8104a4f8"  # moto built-in: amzn-ami-pv-2017.09.1 x86_64, ebs root, paravirtual
 HVM_AMI = "ami-760aaa0f"  # moto built-in: amzn-ami-hvm-2017.09.1 x86_64, gp2 root, hvm
+# A PV AMI registered by the seed whose block device mapping adds an instance-store volume. That is where the EC2 API shows
+# instance store (DescribeImages): a mapping given to RunInstances is not listed by DescribeInstances.
+PV_INSTANCE_STORE_IMAGE = {
+    "name": "demo-pv-with-instance-store",
+    "region": US,
+    "root_device": "/dev/sda1",
+    "root_size": 8,
+    "kernel_id": "aki-919dcaf8",  # pv-grub-hd0_1.05-x86_64 in us-east-1 (PV AMIs boot through a pv-grub kernel)
+    "instance_store": {"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"},
+}
 
 DEMO_USER_DATA = "#!/bin/bash\nyum -y update\necho 'hubfix demo' > /etc/motd\n"
 
@@ -52,12 +63,7 @@ DEMO_INSTANCES: dict[str, dict[str, Any]] = {
     "pv-plain": {"region": US, "type": "m1.small", "ami": "pv"},
     "pv-data": {"region": US, "type": "m1.large", "ami": "pv", "tags": {"App": "billing", "Env": "prod", "Owner": "team-a"}},
     "pv-stopped": {"region": US, "type": "t1.micro", "ami": "pv", "stopped": True},
-    "pv-ephemeral": {
-        "region": US,
-        "type": "m1.small",
-        "ami": "pv",
-        "run": {"BlockDeviceMappings": [{"DeviceName": "/dev/sdb", "VirtualName": "ephemeral0"}]},
-    },
+    "pv-ephemeral": {"region": US, "type": "m1.small", "ami": "pv_instance_store"},  # /dev/sdb -> ephemeral0 from its AMI
     "pv-protected": {"region": US, "type": "m1.small", "ami": "pv", "run": {"DisableApiTermination": True}},
     "pv-tagged": {"region": US, "type": "m1.medium", "ami": "pv", "tags": {"CostCenter": "1234", "Team": "payments", "Backup": "daily"}},
     "hvm-web-1": {"region": US, "type": "t3.micro", "ami": "hvm"},
@@ -158,7 +164,7 @@ class _Demo:
         self.out = _empty(endpoint)
         self.out.update(
             regions=list(DEMO_REGIONS),
-            images={"pv": {}, "hvm": {}},
+            images={"pv": {}, "hvm": {}, "pv_instance_store": {}},
             security_groups={"demo-web": {}},
             subnets={},
             key_pairs={"demo-key": []},
@@ -201,6 +207,37 @@ class _Demo:
         ec2.create_key_pair(KeyName="demo-key", TagSpecifications=_name_tags("demo-key", "key-pair"))
         self.out["key_pairs"]["demo-key"].append(region)
 
+    def pv_instance_store_image(self) -> None:
+        """Register the PV AMI with an instance-store mapping (root from a snapshot of an 8 GiB volume)."""
+        spec = PV_INSTANCE_STORE_IMAGE
+        region = spec["region"]
+        ec2 = self.c("ec2", region)
+        name = spec["name"]
+        src = ec2.create_volume(AvailabilityZone=self.subnet[region]["AvailabilityZone"], Size=spec["root_size"], VolumeType="gp2")["VolumeId"]
+        snap = ec2.create_snapshot(VolumeId=src, Description=f"{name} root", TagSpecifications=_name_tags(f"{name}-root", "snapshot"))["SnapshotId"]
+        ec2.delete_volume(VolumeId=src)
+        image = ec2.register_image(
+            Name=name,
+            Description="hubfix demo: paravirtual AMI whose block device mapping adds instance store",
+            VirtualizationType="paravirtual",
+            Architecture="x86_64",
+            RootDeviceName=spec["root_device"],
+            KernelId=spec["kernel_id"],
+            BlockDeviceMappings=[
+                {
+                    "DeviceName": spec["root_device"],
+                    "Ebs": {"SnapshotId": snap, "VolumeSize": spec["root_size"], "VolumeType": "gp2", "DeleteOnTermination": True},
+                },
+                dict(spec["instance_store"]),
+            ],
+            TagSpecifications=_name_tags(name, "image"),
+        )["ImageId"]
+        described = ec2.describe_images(ImageIds=[image])["Images"][0]
+        if described.get("VirtualizationType") != "paravirtual" or spec["instance_store"] not in described.get("BlockDeviceMappings", []):
+            raise RuntimeError(f"simulator dropped the mappings of {name} (is the ec2_register_image_mappings patch applied?)")
+        self.out["images"]["pv_instance_store"][region] = image
+        self.out["snapshots"][f"{name}-root"] = {"id": snap, "region": region}
+
     def sg(self, region: str) -> str:
         return self.out["security_groups"]["demo-web"][region]
 
@@ -211,7 +248,7 @@ class _Demo:
             ec2 = self.c("ec2", region)
             kwargs = dict(spec.get("run", {}))
             inst = ec2.run_instances(
-                ImageId=PV_AMI if spec["ami"] == "pv" else HVM_AMI,
+                ImageId=self.out["images"][spec["ami"]][region],
                 InstanceType=spec["type"],
                 MinCount=1,
                 MaxCount=1,
@@ -498,6 +535,7 @@ class _Demo:
     def build(self) -> dict:
         for region in DEMO_REGIONS:
             self.base(region)
+        self.pv_instance_store_image()
         self.instances()
         self.data_volumes()
         self.elastic_ip()
@@ -529,6 +567,7 @@ __all__ = [
     "DEMO_REGIONS",
     "PV_AMI",
     "HVM_AMI",
+    "PV_INSTANCE_STORE_IMAGE",
     "DEMO_INSTANCES",
     "DEMO_DATA_VOLUMES",
     "DEMO_EC2_24_FAILING",

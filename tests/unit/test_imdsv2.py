@@ -138,7 +138,7 @@ def test_scan_region_two_calls_and_mapping():
     stub.add_response(
         "describe_launch_configurations",
         {"LaunchConfigurations": [lc("lc-web", {"HttpTokens": "optional"}), lc("lc-ok", {"HttpTokens": "required"}), lc("lc-unused")]},
-        {},
+        {"MaxRecords": 100},  # the largest page: one call for up to 100 launch configurations
     )
     stub.add_response(
         "describe_auto_scaling_groups",
@@ -149,7 +149,7 @@ def test_scan_region_two_calls_and_mapping():
                 group("asg-lt", LaunchTemplate={"LaunchTemplateName": "lt-imdsv2"}),
             ]
         },
-        {},
+        {"MaxRecords": 100},
     )
     with stub:
         lcs, groups = imdsv2.scan_region(client, REGION, ACCOUNT)
@@ -169,7 +169,7 @@ def test_names_are_passed_50_a_call_and_groups_narrowed():
     stub.add_response(
         "describe_launch_configurations", {"LaunchConfigurations": [lc("lc-50", {"HttpTokens": "required"})]}, {"LaunchConfigurationNames": names[50:]}
     )
-    stub.add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [group("g0", "lc-00"), group("gx", "lc-other")]}, {})
+    stub.add_response("describe_auto_scaling_groups", {"AutoScalingGroups": [group("g0", "lc-00"), group("gx", "lc-other")]}, {"MaxRecords": 100})
     with stub:
         lcs, groups = imdsv2.scan_region(client, REGION, ACCOUNT, names)
         stub.assert_no_pending_responses()

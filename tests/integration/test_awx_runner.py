@@ -1,0 +1,165 @@
+"""The playbooks as AWX / Automation Platform job templates: run through ansible-runner (the engine AWX uses) with the
+extra vars and the environment AWX passes - the "Amazon Web Services" credential injects AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY and AWS_SECURITY_TOKEN (older AWX / Tower: not AWS_SESSION_TOKEN) - against the simulator.
+
+The project is this repository (job template playbooks ``playbooks/*.yml``); the collection comes from the execution
+environment, here ``ANSIBLE_COLLECTIONS_PATH``. A check-mode job template is the dry run (``--check --diff``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import ansible_runner
+import pytest
+
+from tests.harness import COLLECTIONS, REPO_ROOT, VENV_BIN
+from tests.simulator import ACCOUNT_ID
+from tests.simulator.seed import seed
+
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+@pytest.fixture
+def demo(simulator):
+    return seed("demo", simulator.endpoint)
+
+
+@pytest.fixture
+def awx_credential(simulator, monkeypatch):
+    """Temporary credentials as an AWX "Amazon Web Services" credential holds them (access key, secret, security token)."""
+    for name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    creds = simulator.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/awx-hubfix", RoleSessionName="awx")["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"], "AWS_SECURITY_TOKEN": creds["SessionToken"]}
+
+
+def job(simulator, tmp_path, credential, playbook, extravars, check=False):
+    """Run one job the way AWX does: private data dir with the project, extra vars file, injected environment."""
+    # AWX gives every job a fresh private data dir (ansible-runner would otherwise reuse env/cmdline and artifacts).
+    private = Path(tempfile.mkdtemp(prefix="job-", dir=tmp_path))
+    (private / "project").symlink_to(REPO_ROOT)
+    envvars = {
+        **credential,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": simulator.endpoint,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+        "ANSIBLE_DEPRECATION_WARNINGS": "False",
+        # The execution environment has ansible-playbook on PATH; here it is the .venv's.
+        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    simulator.reset_recording()
+    run = ansible_runner.run(
+        private_data_dir=str(private),
+        playbook=playbook,
+        extravars=extravars,
+        envvars=envvars,
+        cmdline="--check --diff" if check else None,
+        quiet=True,
+    )
+    return run
+
+
+def output(run):
+    return run.stdout.read()[-12000:]
+
+
+def assert_signed_with(simulator, credential):
+    """Every request of the job used the credential's session token (amazon.aws alone reads only AWS_SESSION_TOKEN)."""
+    recording = simulator._request("GET", "/moto-api/recorder/download-recording").decode().splitlines()
+    entries = [json.loads(line) for line in recording if line.strip()]
+    aws = [e for e in entries if "Authorization" in (e.get("headers") or {})]
+    assert aws, "no AWS request recorded"
+    for entry in aws:
+        headers = entry["headers"]
+        assert f"Credential={credential['AWS_ACCESS_KEY_ID']}/" in headers["Authorization"]
+        assert headers.get("X-Amz-Security-Token") == credential["AWS_SECURITY_TOKEN"], headers.get("User-Agent")
+
+
+def test_audit_job_template(simulator, demo, tmp_path, awx_credential):
+    reports = tmp_path / "reports"
+    run = job(simulator, tmp_path, awx_credential, "playbooks/audit.yml", {"audit_regions": REGIONS, "audit_report_dir": str(reports)})
+    assert run.status == "successful", output(run)
+    assert run.rc == 0
+    assert run.stats["failures"] == {} and run.stats["dark"] == {}
+    assert run.stats["ok"]["localhost"] > 0
+    assert run.stats["changed"].get("localhost", 0) == 0
+    assert simulator.mutating_calls() == []
+    assert_signed_with(simulator, awx_credential)
+    report = json.loads((reports / "audit.json").read_text())
+    assert report["accounts"] == [ACCOUNT_ID]
+    assert report["account_status"] == [{"account_id": ACCOUNT_ID, "role_arn": None, "status": "ok", "error": None}]
+    assert {c: report["totals"]["by_control"][c]["failed"] for c in ("EC2.24", "AutoScaling.3", "AutoScaling.9")} == {
+        "EC2.24": 8,
+        "AutoScaling.3": 6,
+        "AutoScaling.9": 7,
+    }
+
+
+def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
+    extravars = {
+        "autoscaling_imdsv2_regions": REGIONS,
+        "autoscaling_imdsv2_report_dir": str(tmp_path / "reports"),
+        "autoscaling_imdsv2_backup_dir": str(tmp_path / "backups"),
+    }
+    dry = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", extravars, check=True)
+    assert dry.status == "successful", output(dry)
+    assert dry.stats["failures"] == {}
+    assert dry.stats["changed"]["localhost"] > 0  # what a real run would change
+    assert simulator.mutating_calls() == []
+    assert_signed_with(simulator, awx_credential)
+    assert "launch configuration lc-tokens-optional (us-east-1): deleted" in output(dry)
+    assert json.loads((tmp_path / "reports" / "autoscaling_imdsv2.json").read_text())["check_mode"] is True
+
+    real = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", extravars)
+    assert real.status == "successful", output(real)
+    assert real.stats["failures"] == {} and real.stats["changed"]["localhost"] > 0
+    assert_signed_with(simulator, awx_credential)
+    expected = {
+        "us-east-1": {"asg-web": "lc-tokens-optional", "asg-api": "lc-no-metadata", "asg-legacy": "lc-endpoint-disabled", "asg-full": "lc-full"},
+        "eu-west-1": {"asg-eu": "lc-eu-optional"},
+    }
+    for region, templates in expected.items():
+        found = simulator.client("autoscaling", region).describe_auto_scaling_groups(AutoScalingGroupNames=list(templates))["AutoScalingGroups"]
+        assert {g["AutoScalingGroupName"]: g.get("LaunchTemplate", {}).get("LaunchTemplateName") for g in found} == templates
+        assert all("LaunchConfigurationName" not in g for g in found), region
+    remaining = {lc["LaunchConfigurationName"] for lc in simulator.client("autoscaling").describe_launch_configurations()["LaunchConfigurations"]}
+    assert remaining == {"lc-tokens-required", "lc-pv", "lc-unused"}
+
+    again = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", extravars)
+    assert again.status == "successful", output(again)
+    assert again.stats["changed"].get("localhost", 0) == 0
+
+
+def test_ec2_24_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
+    source = demo["instances"]["pv-plain"]["id"]
+    extravars = {
+        "pv_to_hvm_regions": ["us-east-1"],
+        "pv_to_hvm_instance_ids": [source],
+        "pv_to_hvm_image_id": demo["images"]["hvm"]["us-east-1"],
+        "pv_to_hvm_report_dir": str(tmp_path / "reports"),
+    }
+    dry = job(simulator, tmp_path, awx_credential, "playbooks/remediate_ec2_24.yml", extravars, check=True)
+    assert dry.status == "successful", output(dry)
+    assert dry.stats["failures"] == {}
+    assert source in dry.stats["ok"]  # the instance is a host of the migration play
+    assert simulator.mutating_calls() == []
+    assert_signed_with(simulator, awx_credential)
+    assert json.loads((tmp_path / "reports" / "pv_to_hvm.json").read_text())["totals"] == {"planned": 1}
+
+    real = job(simulator, tmp_path, awx_credential, "playbooks/remediate_ec2_24.yml", extravars)
+    assert real.status == "successful", output(real)
+    assert real.stats["failures"] == {} and real.stats["changed"][source] > 0
+    assert_signed_with(simulator, awx_credential)
+    ec2 = simulator.client("ec2")
+    replacements = [i for r in ec2.describe_instances(Filters=[{"Name": "tag:hubfix:replaces", "Values": [source]}])["Reservations"] for i in r["Instances"]]
+    assert len(replacements) == 1
+    assert replacements[0]["State"]["Name"] == "running" and replacements[0]["VirtualizationType"] == "hvm"
+    assert replacements[0]["MetadataOptions"]["HttpTokens"] == "required"
+    report = json.loads((tmp_path / "reports" / "pv_to_hvm.json").read_text())
+    assert [(i["instance_id"], i["status"], i["replacement_id"]) for i in report["instances"]] == [(source, "migrated", replacements[0]["InstanceId"])]
