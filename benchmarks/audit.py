@@ -389,7 +389,7 @@ def agreement(results, expected):
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="small estate for smoke use (%s)" % ", ".join("%s=%s" % kv for kv in QUICK.items()))
     p.add_argument("--regions", default=",".join(DEFAULT_REGIONS), help="comma-separated regions (default: %(default)s)")
     p.add_argument(

@@ -39,4 +39,4 @@ fi
 mkdir -p "$COLL/hubfix"
 ln -sfn "$ROOT" "$COLL/hubfix/aws"
 touch "$VENV/.hubfix-installed"
-echo "hubfix: .venv ready ($("$VENV/bin/ansible" --version | head -1), amazon.aws $("$VENV/bin/python" -c "import json;print(json.load(open('$COLL/amazon/aws/MANIFEST.json'))['collection_info']['version'])"))"
+echo "hubfix: .venv ready ($("$VENV/bin/python" -c "import ansible.release as r; print('ansible [core %s]' % r.__version__)"), amazon.aws $("$VENV/bin/python" -c "import json;print(json.load(open('$COLL/amazon/aws/MANIFEST.json'))['collection_info']['version'])"))"

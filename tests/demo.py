@@ -3,7 +3,15 @@
 Starts the simulator on a free loopback port, seeds the demo estate (tests/simulator/seed.py), then runs the stages
 below in order with ansible-playbook, prints what each found or did, and stops the simulator:
 
-    audit -> check-mode plan (--check --diff) -> remediate -> audit again
+    audit -> check-mode plan (--check --diff) -> remediate -> terminate the replaced sources -> audit again
+
+The EC2.24 remediation keeps each paravirtual source stopped (the default, so you can check the replacement first);
+the source still fails EC2.24 until it is gone, so the demo then re-runs the playbook with
+``pv_to_hvm_terminate_source: true``, as you would after checking. The AutoScaling.3 stage also deletes the failing
+launch configuration that no group uses (``autoscaling_imdsv2_delete_unused: true``, after its backup), and a second
+one moves the groups whose launch configuration already requires IMDSv2 (AutoScaling.9 only). What is left
+failing at the end is blocked by design (termination protection, an Auto Scaling group member) and printed with the
+reason and the next action.
 
 A stage whose playbook does not exist (yet) is skipped with a line saying so. A check-mode stage reports the number
 of mutating AWS calls it made (from the simulator's request log), which must be 0.
@@ -65,6 +73,20 @@ def _autoscaling_vars(ctx: Context) -> dict:
     return {"autoscaling_imdsv2_regions": DEMO_REGIONS, "autoscaling_imdsv2_backup_dir": str(ctx.report_dir / "backups")}
 
 
+def _autoscaling_fix_vars(ctx: Context) -> dict:
+    return {**_autoscaling_vars(ctx), "autoscaling_imdsv2_delete_unused": True}
+
+
+def _autoscaling_9_vars(ctx: Context) -> dict:
+    """The groups still on a launch configuration after the AutoScaling.3 stage: their launch configurations already require
+    IMDSv2, so only AutoScaling.9 fails; naming the groups converts those launch configurations too."""
+    names = []
+    for region in DEMO_REGIONS:
+        pages = ctx.sim.client("autoscaling", region).get_paginator("describe_auto_scaling_groups").paginate()
+        names += [g["AutoScalingGroupName"] for page in pages for g in page["AutoScalingGroups"] if g.get("LaunchConfigurationName")]
+    return {**_autoscaling_vars(ctx), "autoscaling_imdsv2_group_names": sorted(names)}
+
+
 def _pv_to_hvm_vars(ctx: Context) -> dict:
     images = ctx.estate.get("images") or {}
     # every PV AMI of the estate (the built-in one, and the registered one with instance store pv-ephemeral runs) -> the HVM AMI
@@ -77,12 +99,18 @@ def _pv_to_hvm_vars(ctx: Context) -> dict:
     return {"pv_to_hvm_regions": DEMO_REGIONS, "pv_to_hvm_image_map": image_map}
 
 
+def _pv_to_hvm_terminate_vars(ctx: Context) -> dict:
+    return {**_pv_to_hvm_vars(ctx), "pv_to_hvm_terminate_source": True}
+
+
 STAGES: list[Stage] = [
     Stage("audit", "audit", extra_vars=_audit_vars("before"), report="before"),
     Stage("plan AutoScaling.3 / AutoScaling.9 fixes (check mode)", "remediate_autoscaling_3", check=True, diff=True, extra_vars=_autoscaling_vars),
     Stage("plan EC2.24 fixes (check mode)", "remediate_ec2_24", check=True, diff=True, extra_vars=_pv_to_hvm_vars),
-    Stage("remediate AutoScaling.3 / AutoScaling.9", "remediate_autoscaling_3", extra_vars=_autoscaling_vars),
-    Stage("remediate EC2.24", "remediate_ec2_24", extra_vars=_pv_to_hvm_vars),
+    Stage("remediate AutoScaling.3 / AutoScaling.9", "remediate_autoscaling_3", extra_vars=_autoscaling_fix_vars),
+    Stage("move the remaining groups to launch templates (AutoScaling.9)", "remediate_autoscaling_3", extra_vars=_autoscaling_9_vars),
+    Stage("remediate EC2.24 (sources kept stopped)", "remediate_ec2_24", extra_vars=_pv_to_hvm_vars),
+    Stage("terminate the replaced EC2.24 sources (pv_to_hvm_terminate_source)", "remediate_ec2_24", extra_vars=_pv_to_hvm_terminate_vars),
     Stage("audit again", "audit", extra_vars=_audit_vars("after"), report="after"),
 ]
 
@@ -130,6 +158,14 @@ def compare(before: dict, after: dict) -> list[str]:
         if a.get("pending_termination"):
             line += f" ({a['pending_termination']} replaced, their stopped sources still count until terminated)"
         lines.append(line)
+    left = [f for f in after.get("findings", []) if f.get("status") == "failed"]
+    if left:
+        lines.append(f"still failing ({len(left)}):")
+        for f in left:
+            action = f.get("next_action") or {}
+            lines.append(f"  {f['control']} {f.get('resource_name') or f['resource_id']} ({f['region']}): {action.get('kind', '?')} - {action.get('text', '')}")
+    else:
+        lines.append("no failures left")
     return lines
 
 

@@ -47,3 +47,13 @@ def test_demo_runs_end_to_end(tmp_path):
     assert f"before report: {tmp_path / 'before' / 'audit.html'}" in out
     assert (tmp_path / "before" / "audit.md").exists()
     assert (tmp_path / "after" / "audit.json").exists()
+
+    # after remediation (and terminating the replaced sources) only the resources blocked by design still fail
+    after = json.loads((tmp_path / "after" / "audit.json").read_text())
+    by_control = after["totals"]["by_control"]
+    assert (by_control["AutoScaling.3"]["failed"], by_control["AutoScaling.9"]["failed"]) == (0, 0)
+    assert (by_control["EC2.24"]["failed"], by_control["EC2.24"]["blocked"], by_control["EC2.24"]["actionable"]) == (3, 3, 0)
+    left = {f["resource_name"]: f["next_action"]["kind"] for f in after["findings"] if f["status"] == "failed"}
+    assert left == {"pv-asg-member": "blocked", "pv-ephemeral": "blocked", "pv-protected": "blocked"}
+    assert "EC2.24         failing 8 -> 3" in out and "AutoScaling.3  failing 6 -> 0" in out and "AutoScaling.9  failing 7 -> 0" in out
+    assert "still failing (3):" in out
