@@ -71,6 +71,7 @@ def security_group_id(simulator, region, name):
     return sgs[0]["GroupId"]
 
 
+@pytest.mark.slow
 def test_check_mode_then_remediation_then_idempotent(simulator, estate, dirs, tmp_path):
     before_groups = {region: groups(simulator, region) for region in REGIONS}
     full_lc = simulator.client("autoscaling").describe_launch_configurations(LaunchConfigurationNames=["lc-full"])["LaunchConfigurations"][0]

@@ -22,6 +22,9 @@ from tests.simulator.seed import seed
 
 REGIONS = ["us-east-1", "eu-west-1"]
 
+# ansible-runner starts the job with pexpect (forkpty) from this multi-threaded test process, as AWX's runner does.
+pytestmark = pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+
 
 @pytest.fixture
 def demo(simulator):
@@ -101,6 +104,7 @@ def test_audit_job_template(simulator, demo, tmp_path, awx_credential):
     }
 
 
+@pytest.mark.slow
 def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
     extravars = {
         "autoscaling_imdsv2_regions": REGIONS,
@@ -136,6 +140,7 @@ def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, t
     assert again.stats["changed"].get("localhost", 0) == 0
 
 
+@pytest.mark.slow
 def test_ec2_24_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
     source = demo["instances"]["pv-plain"]["id"]
     extravars = {

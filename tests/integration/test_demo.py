@@ -15,7 +15,7 @@ from tests.demo import STAGES
 from tests.harness import REPO_ROOT
 
 
-@pytest.mark.slow
+@pytest.mark.slow(180)
 def test_demo_runs_end_to_end(tmp_path):
     proc = subprocess.run(
         [sys.executable, "-m", "tests.demo", "--report-dir", str(tmp_path)],

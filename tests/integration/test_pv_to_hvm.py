@@ -132,7 +132,7 @@ def assert_untouched(simulator, estate, name):
 # --- the demo estate -------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
+@pytest.mark.slow(140)
 def test_demo_estate_check_mode_then_migration_then_idempotent_rerun_then_audit(simulator, tmp_path):
     estate = seed("demo", simulator.endpoint)
     ev = extra_vars(estate, tmp_path)

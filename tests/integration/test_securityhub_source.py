@@ -33,6 +33,7 @@ def workflow(finding):
     return finding["Workflow"]["Status"], (finding.get("Note") or {}).get("Text", "")
 
 
+@pytest.mark.slow(100)
 def test_autoscaling_3_from_security_hub(simulator, demo, tmp_path):
     # lc-unused was deleted since Security Hub last evaluated it: the finding still says FAILED, our detection knows better
     simulator.client("autoscaling").delete_launch_configuration(LaunchConfigurationName="lc-unused")
@@ -86,6 +87,7 @@ def test_autoscaling_3_from_security_hub(simulator, demo, tmp_path):
     assert "lc-unused" not in by_lc
 
 
+@pytest.mark.slow(100)
 def test_ec2_24_from_security_hub(simulator, demo, tmp_path):
     ids = {name: i["id"] for name, i in demo["instances"].items()}
     # pv-tagged was terminated since Security Hub last evaluated it: named by a finding, no longer failing

@@ -225,7 +225,7 @@ def inject_faults(simulator) -> None:
     simulator.inject_fault(error_code="ServiceUnavailable", status=503, probability=0.02)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(300)
 def test_audit_and_remediations_reach_the_same_state_with_30_percent_throttling(simulator, tmp_path):
     # without faults
     estate = seed("demo", simulator.endpoint)
