@@ -58,8 +58,9 @@ case "$what" in
     lint
     sanity
     echo "== pytest (unit + integration)"
-    # Integration tests mostly wait on ansible-playbook and the simulator: three workers keep two cores busy.
-    python -m pytest -n "${PYTEST_WORKERS:-3}" --dist load tests/unit tests/integration
+    # Integration tests mostly wait on ansible-playbook and the simulator: three workers keep two cores busy; work stealing
+    # (with the long scenarios collected first, tests/conftest.py) keeps one worker from finishing alone.
+    python -m pytest -n "${PYTEST_WORKERS:-3}" --dist worksteal tests/unit tests/integration
     ;;
   *) echo "usage: $0 [all|lint|sanity|unit|integration]" >&2; exit 2 ;;
 esac
