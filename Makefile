@@ -5,7 +5,10 @@ STAMP := $(VENV)/.hubfix-installed
 
 .PHONY: demo test venv lint sanity unit integration benchmark clean
 
+# check-prereqs.sh first: make, a Python >= 3.11 with working venv + ensurepip, the package index (skipped once .venv
+# is installed); it lists every problem with what to install. Well under a second once .venv exists.
 $(STAMP): requirements-dev.txt requirements.txt scripts/venv.sh
+	bash scripts/check-prereqs.sh
 	bash scripts/venv.sh
 
 venv: $(STAMP)
