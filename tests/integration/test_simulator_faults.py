@@ -55,3 +55,30 @@ def test_botocore_retries_through_partial_throttling(simulator):
     for _unused in range(10):
         ec2.describe_regions()
     assert simulator.faults()[0]["hits"] > 0
+
+
+def test_refresh_outcome_rule_fails_the_next_refresh_without_an_error(simulator):
+    """POST /hubfix-api/faults {"refresh_outcome": "Failed"}: StartInstanceRefresh succeeds, the refresh replaces one
+    instance, fails, and AutoRollback puts the group and every instance back on the launch configuration."""
+    asg, ec2 = simulator.client("autoscaling", config=NO_RETRY), simulator.client("ec2")
+    asg.create_launch_configuration(LaunchConfigurationName="lc-v1", ImageId="ami-760aaa0f", InstanceType="t3.micro")
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="web", LaunchConfigurationName="lc-v1", MinSize=0, MaxSize=2, DesiredCapacity=2, AvailabilityZones=["us-east-1a"]
+    )
+    template = ec2.create_launch_template(
+        LaunchTemplateName="web-v2", LaunchTemplateData={"ImageId": "ami-760aaa0f", "InstanceType": "t3.micro", "MetadataOptions": {"HttpTokens": "required"}}
+    )["LaunchTemplate"]["LaunchTemplateId"]
+    simulator.fail_next_refresh("web")
+    asg.start_instance_refresh(
+        AutoScalingGroupName="web",
+        DesiredConfiguration={"LaunchTemplate": {"LaunchTemplateId": template, "Version": "1"}},
+        Preferences={"AutoRollback": True},
+    )
+    statuses = []
+    while not statuses or statuses[-1] not in ("Successful", "Failed", "RollbackSuccessful", "RollbackFailed"):
+        assert len(statuses) < 10, statuses
+        statuses.append(asg.describe_instance_refreshes(AutoScalingGroupName="web")["InstanceRefreshes"][0]["Status"])
+    assert statuses == ["Pending", "InProgress", "RollbackInProgress", "RollbackSuccessful"]
+    assert asg.describe_auto_scaling_groups(AutoScalingGroupNames=["web"])["AutoScalingGroups"][0]["LaunchConfigurationName"] == "lc-v1"
+    assert {i.get("LaunchConfigurationName") for i in asg.describe_auto_scaling_instances()["AutoScalingInstances"]} == {"lc-v1"}
+    assert [(r["refresh_outcome"], r["hits"], r["times"]) for r in simulator.faults()] == [("Failed", 1, 0)]

@@ -131,6 +131,17 @@ class Simulator:
         """Answer that fraction of requests (of one service, or all) with the service's own throttling error."""
         return self.inject_fault(throttle=True, probability=probability, service=service, **rule)
 
+    def fail_next_refresh(self, group_name: str, times: int = 1) -> dict:
+        """The next ``times`` instance refreshes of the group fail after replacing one instance (rolled back with
+        AutoRollback); StartInstanceRefresh itself succeeds (see patches/autoscaling_instance_refresh.py)."""
+        return self.inject_fault(
+            service="autoscaling",
+            operation="StartInstanceRefresh",
+            match={"AutoScalingGroupName": group_name},
+            refresh_outcome="Failed",
+            times=times,
+        )
+
     def faults(self) -> list[dict]:
         return json.loads(self._request("GET", "/hubfix-api/faults"))["rules"]
 

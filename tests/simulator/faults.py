@@ -11,6 +11,12 @@ Every key but one of ``error_code``/``throttle`` is optional: no ``service``/``o
 stops at 0; ``throttle: true`` answers with the service's own throttling error: EC2 HTTP 503 ``RequestLimitExceeded``,
 query services HTTP 400 ``Throttling``, JSON / REST-JSON / CBOR services HTTP 400 ``ThrottlingException`` (what botocore
 and amazon.aws retry on). Faulted requests never reach moto, so they change nothing and are not in the request log.
+
+Outcome rules answer with no error: the request goes through and a fidelity patch plays the operation out differently.
+``{"service": "autoscaling", "operation": "StartInstanceRefresh", "match": {"AutoScalingGroupName": "web"},
+"refresh_outcome": "Failed", "times": 1}`` makes that group's next instance refresh fail after it replaced one instance
+(patches/autoscaling_instance_refresh.py). They are listed and cleared with the other rules; ``times`` and ``probability``
+work the same, counted when the patch takes the rule (``take_outcome``), in-process too.
 """
 
 from __future__ import annotations
@@ -73,6 +79,64 @@ def throttling_error(service: str, protocol: str) -> tuple[str, str, int]:
     return "ThrottlingException", "Rate exceeded", 400
 
 
+OUTCOME_KEYS = {"refresh_outcome": ("Failed",)}  # outcome rule key -> allowed values
+
+
+def _matches(rule: dict, service: str, operation: str, params: dict) -> bool:
+    if rule.get("times") is not None and rule["times"] <= 0:
+        return False
+    if rule.get("service") and SIGNING_NAMES.get(rule["service"], rule["service"]) != service:
+        return False
+    if rule.get("operation") and rule["operation"] != operation:
+        return False
+    return all(str(params.get(k)) == str(v) for k, v in (rule.get("match") or {}).items())
+
+
+def _count(rule: dict) -> dict:
+    if rule.get("times") is not None:
+        rule["times"] -= 1
+    rule["hits"] += 1
+    return rule
+
+
+class OutcomeRules:
+    """The process's outcome rules (one simulator per process): kept here so patches can take them without the middleware."""
+
+    def __init__(self):
+        self.rules: list[dict] = []
+        self.lock = threading.Lock()
+        self.random = random.Random()
+
+    def add(self, rule: dict) -> dict:
+        for key, allowed in OUTCOME_KEYS.items():
+            if key in rule and rule[key] not in allowed:
+                raise ValueError(f"{key} must be one of {', '.join(allowed)}")
+        rule = dict(rule, hits=0)
+        with self.lock:
+            self.rules.append(rule)
+        return rule
+
+    def take(self, service: str, operation: str, params: dict, key: str) -> dict | None:
+        """The first live rule with ``key`` matching this call, counted (``times``, ``hits``); None if there is none."""
+        with self.lock:
+            for rule in self.rules:
+                if key in rule and _matches(rule, service, operation, params) and self.random.random() < float(rule.get("probability", 1.0)):
+                    return dict(_count(rule))
+        return None
+
+    def clear(self) -> None:
+        with self.lock:
+            self.rules.clear()
+
+
+OUTCOMES = OutcomeRules()
+
+
+def take_outcome(service: str, operation: str, params: dict, key: str) -> dict | None:
+    """For patches: the outcome rule (e.g. ``refresh_outcome``) that applies to this call, if any."""
+    return OUTCOMES.take(service, operation, params, key)
+
+
 class FaultInjector:
     """WSGI middleware holding the fault rules."""
 
@@ -81,11 +145,15 @@ class FaultInjector:
         self.rules: list[dict] = []
         self.lock = threading.Lock()
         self.random = random.Random(seed)
+        if seed is not None:
+            OUTCOMES.random.seed(seed)
 
     # rule management -------------------------------------------------------------------------------
     def add(self, rule: dict) -> dict:
+        if any(key in rule for key in OUTCOME_KEYS):
+            return OUTCOMES.add(rule)
         if not rule.get("error_code") and not rule.get("throttle"):
-            raise ValueError("a fault rule needs error_code or throttle")
+            raise ValueError(f"a fault rule needs error_code, throttle or one of {', '.join(OUTCOME_KEYS)}")
         rule = dict(rule, hits=0)
         with self.lock:
             self.rules.append(rule)
@@ -94,24 +162,17 @@ class FaultInjector:
     def clear(self) -> None:
         with self.lock:
             self.rules.clear()
+        OUTCOMES.clear()
+
+    def listed(self) -> list[dict]:
+        with self.lock, OUTCOMES.lock:
+            return [dict(r) for r in self.rules + OUTCOMES.rules]
 
     def _pick(self, call, params: dict) -> dict | None:
         with self.lock:
             for rule in self.rules:
-                if rule.get("times") is not None and rule["times"] <= 0:
-                    continue
-                if rule.get("service") and SIGNING_NAMES.get(rule["service"], rule["service"]) != call.service:
-                    continue
-                if rule.get("operation") and rule["operation"] != call.operation:
-                    continue
-                if any(str(params.get(k)) != str(v) for k, v in (rule.get("match") or {}).items()):
-                    continue
-                if self.random.random() >= float(rule.get("probability", 1.0)):
-                    continue
-                if rule.get("times") is not None:
-                    rule["times"] -= 1
-                rule["hits"] += 1
-                return rule
+                if _matches(rule, call.service, call.operation, params) and self.random.random() < float(rule.get("probability", 1.0)):
+                    return _count(rule)
         return None
 
     # WSGI ------------------------------------------------------------------------------------------
@@ -158,8 +219,7 @@ class FaultInjector:
                 self.clear()
                 result = {"cleared": True}
             else:
-                with self.lock:
-                    result = {"rules": [dict(r) for r in self.rules]}
+                result = {"rules": self.listed()}
             status, payload = "200 OK", json.dumps(result).encode()
         except (ValueError, KeyError) as e:
             status, payload = "400 Bad Request", json.dumps({"error": str(e)}).encode()

@@ -26,6 +26,13 @@ everywhere else). At the batch that would launch it the refresh ends ``Failed`` 
 ``Preferences.AutoRollback``, goes ``RollbackInProgress`` (RollbackDetails set) and then ``RollbackSuccessful`` with the group
 still on its previous configuration (``RollbackFailed`` if the previous image is missing too).
 
+ON-DEMAND FAILURE (for tests): a fault rule ``{"service": "autoscaling", "operation": "StartInstanceRefresh", "match":
+{"AutoScalingGroupName": NAME}, "refresh_outcome": "Failed"}`` (``POST /hubfix-api/faults``, ``Simulator.fail_next_refresh``,
+or ``faults.OUTCOMES.add`` in-process) does not fail the StartInstanceRefresh call: the refresh it starts replaces ONE
+instance, then fails as if that instance never became healthy - ``Failed`` (the replaced instance stays, the group keeps its
+configuration) or, with AutoRollback, ``RollbackInProgress`` -> ``RollbackSuccessful`` with the group and every instance back
+on the previous configuration (the replaced instance is replaced again). The rule's ``times`` counts refreshes.
+
 Errors as AWS: ``InstanceRefreshInProgress`` when one is Pending/InProgress/Cancelling/RollbackInProgress/Baking,
 ``ActiveInstanceRefreshNotFound`` for cancel/rollback with none, ``IrreversibleInstanceRefresh`` for a rollback of a refresh
 without DesiredConfiguration or of a group on a launch template's $Latest/$Default, ValidationError for AutoRollback without
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import copy
 
+from tests.simulator.faults import take_outcome
 from tests.simulator.patches.autoscaling_instance_metadata_options import group_launch_spec, launch_group_instances, spec_from_configuration
 from tests.simulator.patches.autoscaling_launch_template_switch import instance_launch_source, set_launch_source
 
@@ -96,6 +104,7 @@ class InstanceRefresh:
         self.end_time = None
         self.rollback = None
         self.polls = 0
+        self.injected_failure = False  # a refresh_outcome fault rule: fail after the first replaced instance
 
     @property
     def percentage_complete(self) -> int:
@@ -229,6 +238,16 @@ def _step(backend, refresh) -> None:
         in_group = {s.instance.id for s in group.instance_states}
         remaining = [i for i in refresh.to_replace if i in in_group]
         refresh.completed = refresh.total - len(remaining)
+        if refresh.injected_failure and (refresh.launched or not remaining):
+            if refresh.launched:
+                reason = f"Instance {refresh.launched[0]} failed to become healthy within the health check grace period. The instance refresh failed."
+            else:
+                reason = "Launching a new EC2 instance failed. The instance refresh failed."
+            if refresh.preferences["AutoRollback"]:
+                _start_rollback(refresh, reason)
+            else:
+                _finish(refresh, "Failed", reason)
+            return
         if not remaining:
             if refresh.desired:
                 desired = refresh.desired
@@ -245,7 +264,7 @@ def _step(backend, refresh) -> None:
             else:
                 _finish(refresh, "Failed", reason)
             return
-        batch = remaining[: _batch_size(refresh)]
+        batch = remaining[: 1 if refresh.injected_failure else _batch_size(refresh)]
         refresh.launched.extend(_replace(group, batch, refresh.target))
         refresh.status = "InProgress"
         refresh.status_reason = "Waiting for instances to warm up before continuing."
@@ -295,6 +314,7 @@ def start_instance_refresh(backend, group_name, strategy=None, desired_configura
         candidates = [s for s in candidates if not _matches(s, target)]
     version_spec = getattr(group, "launch_template_version", None) if group.ec2_launch_template is not None else None
     refresh = InstanceRefresh(group, strategy, desired, prefs, target, previous, [s.instance.id for s in candidates], version_spec)
+    refresh.injected_failure = take_outcome("autoscaling", "StartInstanceRefresh", {"AutoScalingGroupName": group_name}, "refresh_outcome") is not None
     _refreshes(backend).setdefault(group_name, []).insert(0, refresh)
     return refresh.id
 

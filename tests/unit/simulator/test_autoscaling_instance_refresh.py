@@ -228,3 +228,72 @@ def test_deleting_the_group_forgets_its_refreshes(aws):
     asg.start_instance_refresh(AutoScalingGroupName="web")
     asg.delete_auto_scaling_group(AutoScalingGroupName="web")
     assert asg.describe_instance_refreshes(AutoScalingGroupName="web")["InstanceRefreshes"] == []
+
+
+# on-demand failure: a refresh_outcome fault rule (tests/simulator/faults.py) ------------------------------------------------
+@pytest.fixture
+def fail_next(aws):
+    """Add the rule in-process, as POST /hubfix-api/faults does on the server; cleared afterwards."""
+    from tests.simulator import faults
+
+    def add(group_name="web", **extra):
+        return faults.OUTCOMES.add(
+            dict(
+                {"service": "autoscaling", "operation": "StartInstanceRefresh", "match": {"AutoScalingGroupName": group_name}, "refresh_outcome": "Failed"},
+                **extra,
+            )
+        )
+
+    yield add
+    faults.OUTCOMES.clear()
+
+
+def sources(asg):
+    return sorted(
+        str(d.get("LaunchConfigurationName") or d["LaunchTemplate"]["LaunchTemplateName"])
+        for d in asg.describe_auto_scaling_instances()["AutoScalingInstances"]
+    )
+
+
+def test_injected_failure_with_auto_rollback_puts_group_and_instances_back(aws, fail_next):
+    asg, ec2, template = aws
+    rule = fail_next(times=1)
+    refresh_id = asg.start_instance_refresh(AutoScalingGroupName="web", DesiredConfiguration=desired(template), Preferences={"AutoRollback": True})[
+        "InstanceRefreshId"
+    ]  # the call itself succeeds
+    seen, refresh = poll(asg, refresh_id, until=("RollbackInProgress",))
+    assert seen == [("Pending", 0), ("InProgress", 0), ("RollbackInProgress", 50)]
+    assert sources(asg) == ["lc-v1", "web-v2"] and tokens(ec2, instance_ids(asg)) == ["optional", "required"]  # ONE replaced
+    assert refresh["RollbackDetails"]["InstancesToUpdateOnRollback"] == 1 and "healthy" in refresh["RollbackDetails"]["RollbackReason"]
+    seen, refresh = poll(asg, refresh_id)
+    assert seen == [("RollbackSuccessful", 50)]
+    assert sources(asg) == ["lc-v1", "lc-v1"] and tokens(ec2, instance_ids(asg)) == ["optional", "optional"]  # replaced again
+    g = group(asg)
+    assert g["LaunchConfigurationName"] == "lc-v1" and "LaunchTemplate" not in g
+    assert rule["hits"] == 1 and rule["times"] == 0
+    second = asg.start_instance_refresh(AutoScalingGroupName="web", DesiredConfiguration=desired(template), Preferences={"AutoRollback": True})
+    assert poll(asg, second["InstanceRefreshId"])[0][-1] == ("Successful", 100)  # times=1: only the next refresh failed
+
+
+def test_injected_failure_without_rollback_keeps_the_replaced_instance(aws, fail_next):
+    asg, ec2, template = aws
+    fail_next(times=1)
+    fail_next("other-group")  # matches another group only
+    refresh_id = asg.start_instance_refresh(AutoScalingGroupName="web", DesiredConfiguration=desired(template), Preferences={"MinHealthyPercentage": 0})[
+        "InstanceRefreshId"
+    ]
+    seen, refresh = poll(asg, refresh_id)
+    assert seen == [("Pending", 0), ("InProgress", 0), ("Failed", 50)]  # one instance at a time although the batch could be 2
+    assert "EndTime" in refresh and "healthy" in refresh["StatusReason"]
+    assert sources(asg) == ["lc-v1", "web-v2"] and tokens(ec2, instance_ids(asg)) == ["optional", "required"]
+    assert group(asg)["LaunchConfigurationName"] == "lc-v1"  # the group takes the desired configuration only on success
+
+
+def test_plain_refresh_patch_without_a_rule_is_not_affected(aws, fail_next):
+    """The rule is what fails the refresh: without it the same refresh succeeds (and the plain-moto gap is above)."""
+    asg, _unused, template = aws
+    fail_next("other-group")
+    refresh_id = asg.start_instance_refresh(AutoScalingGroupName="web", DesiredConfiguration=desired(template), Preferences={"AutoRollback": True})[
+        "InstanceRefreshId"
+    ]
+    assert poll(asg, refresh_id)[0][-1] == ("Successful", 100)
