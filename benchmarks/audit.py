@@ -40,6 +40,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+_COLLECTIONS = REPO_ROOT / ".venv" / "collections"
+if str(_COLLECTIONS) not in sys.path:
+    sys.path.insert(0, str(_COLLECTIONS))
+
+# Page and batch sizes of the AWS APIs (the largest each accepts), as the collection uses them.
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import AUTOSCALING_PAGE  # noqa: E402
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import FILTER_VALUES_MAX as FILTER_VALUES  # noqa: E402
+from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import DESCRIBE_INSTANCES_PAGE  # noqa: E402
 from tests.harness import run_playbook  # noqa: E402
 from tests.simulator import ACCOUNT_ID, Simulator  # noqa: E402
 
@@ -53,10 +61,6 @@ DEFAULT_REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "ap-northeast-1"]
 FULL = {"instances_per_region": 2500, "launch_configurations": 400, "reservations_per_region": 150, "groups_per_region": 5, "repeat": 2}
 QUICK = {"instances_per_region": 200, "launch_configurations": 40, "reservations_per_region": 20, "groups_per_region": 2, "repeat": 1}
 
-# Page and batch sizes of the AWS APIs (the largest each accepts).
-DESCRIBE_INSTANCES_PAGE = 1000  # MaxResults
-FILTER_VALUES = 200  # values in one filter (volume-id, image-id)
-AUTOSCALING_PAGE = 100  # MaxRecords of DescribeLaunchConfigurations / DescribeAutoScalingGroups
 PV_RESERVATION = 5  # paravirtual instances per reservation
 
 # Targets from the issue.
@@ -276,42 +280,43 @@ def run_contender(sim, name, playbook, extra_vars, read_failing, output, workdir
 
 
 def run_contenders(sim, regions, workdir, which):
-    region0 = regions[0]
-    out = {}
-    if "a" in which:
-        report_dir = Path(workdir) / "audit-report"
-        out["a"] = run_contender(
-            sim,
+    """Run the contenders ``which`` names (a, d = a', b) once each; each writes its failing set where it is read back."""
+    work = Path(workdir)
+    report_dir = work / "audit-report"
+    contenders = {
+        # letter: (result key, playbook, its variables, the file with its failing set, how to read it)
+        "a": (
             "a",
             "hubfix.aws.audit",
-            {"_region": region0, "audit_regions": regions, "audit_report_dir": str(report_dir)},
-            lambda _unused: failing_from_audit_json(report_dir / "audit.json"),
-            None,
-            workdir,
-        )
-    if "d" in which:
-        path = Path(workdir) / "detect.json"
-        out["a_modules_only"] = run_contender(
-            sim,
+            {"audit_regions": regions, "audit_report_dir": str(report_dir)},
+            report_dir / "latest" / "audit.json",
+            failing_from_audit_json,
+        ),
+        "d": (
             "a_modules_only",
             str(PLAYBOOKS / "detect_only.yml"),
-            {"_region": region0, "detect_regions": regions, "detect_output": str(path)},
-            lambda p: json.loads(Path(p).read_text()),
-            path,
-            workdir,
-        )
-    if "b" in which:
-        path = Path(workdir) / "alternative.json"
-        out["b"] = run_contender(
-            sim,
+            {"detect_regions": regions, "detect_output": str(work / "detect.json")},
+            work / "detect.json",
+            read_json,
+        ),
+        "b": (
             "b",
             str(PLAYBOOKS / "alternative_audit.yml"),
-            {"_region": region0, "alt_regions": regions, "alt_output": str(path)},
-            lambda p: json.loads(Path(p).read_text()),
-            path,
-            workdir,
-        )
+            {"alt_regions": regions, "alt_output": str(work / "alternative.json")},
+            work / "alternative.json",
+            read_json,
+        ),
+    }
+    out = {}
+    for letter in "adb":
+        if letter in which:
+            key, playbook, extra_vars, output, read_failing = contenders[letter]
+            out[key] = run_contender(sim, key, playbook, dict(extra_vars, _region=regions[0]), read_failing, output, workdir)
     return out
+
+
+def read_json(path):
+    return json.loads(Path(path).read_text())
 
 
 def schedule(contenders, repeat):

@@ -1,17 +1,19 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters for the ``hubfix.aws.pv_to_hvm`` role's report; the logic is in module_utils/pv_migration.py.
+"""Filters of the ``hubfix.aws.pv_to_hvm`` role; the logic is in module_utils/pv_report.py, pv_to_hvm_run.py and
+pv_migration.py.
 
-- ``pv_to_hvm_result(instance_id, region, status, preflight=None, query=None, old_root_device='/dev/sdo', **extra)``:
-  the report record of one instance.
-- ``pv_to_hvm_report(results, run_id=None, generated_at=None, check_mode=False)``: the JSON report.
-- ``pv_to_hvm_markdown(report)``: the Markdown report.
+- ``pv_to_hvm_result(instance_id, region, status, preflight=None, query=None, old_root_device='/dev/sdo', **extra)``: the
+  report record of one instance; ``pv_to_hvm_markdown(report)``: the Markdown report; ``pv_to_hvm_run_report``: the JSON.
+- ``pv_to_hvm_in_progress(phase)``: whether a recorded phase is a migration that started and did not end.
 """
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import build_report, build_result, render_markdown
+from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import in_progress
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
 
 
 def _result(instance_id, region, status, preflight=None, query=None, old_root_device="/dev/sdo", **extra):
@@ -22,6 +24,16 @@ class FilterModule:
     def filters(self):
         return {
             "pv_to_hvm_result": _result,
-            "pv_to_hvm_report": build_report,
             "pv_to_hvm_markdown": render_markdown,
+            "pv_to_hvm_run_report": run.run_report,
+            "pv_to_hvm_report": build_report,  # the 0.1.0 name of the per-instance report, kept
+            "pv_to_hvm_in_progress": in_progress,
+            "pv_to_hvm_finding_refs": run.finding_refs,
+            "pv_to_hvm_image_targets": run.image_targets,
+            "pv_to_hvm_image_problems": run.image_problems,
+            "pv_to_hvm_verify": run.verify,
+            "pv_to_hvm_finding_note": run.finding_note,
+            "pv_to_hvm_verified": run.verified,
+            "with_account": run.with_account,
+            "instance_finding_outcome": run.instance_finding_outcome,
         }

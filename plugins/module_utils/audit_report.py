@@ -1,81 +1,43 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Shape the detection modules' results into the audit report (docs/audit-report.md) and its summary.
+"""The audit report (docs/audit-report.md): one finding per failing resource and control, with its blockers and next
+action, and totals per control, account and region, from the detection modules' results.
 
-Filters (used by the ``hubfix.aws.audit`` role):
-
-- ``audit_report(paravirtual, launch_configs, controls=..., accounts=..., generated_at=...)``:
-  the ``audit.json`` document from the registered results of ``hubfix.aws.paravirtual_instance_info`` and
-  ``hubfix.aws.launch_config_imdsv2_info`` (either may be omitted/skipped when its controls are not audited).
+- ``audit_report(paravirtual, launch_configs, controls=..., accounts=..., generated_at=...)``: the ``audit.json`` document
+  from the results of ``hubfix.aws.paravirtual_instance_info`` and ``hubfix.aws.launch_config_imdsv2_info`` (either may be
+  omitted/skipped when its controls are not audited).
 - ``audit_summary(report, report_dir=None)``: a short list of lines for a one-screen summary.
 
-Everything here is pure data shaping, so it is unit-tested in tests/unit/test_audit_filter.py.
+Pure data shaping, used by the ``hubfix.aws.audit_report`` / ``audit_summary`` filters and by the Security Hub import.
 """
 
 from __future__ import annotations
 
 import datetime
 
+from ansible_collections.hubfix.aws.plugins.module_utils import blockers as bl
+from ansible_collections.hubfix.aws.plugins.module_utils.controls import (
+    AUTOSCALING_3,
+    AUTOSCALING_9,
+    CONTROLS,
+    EC2_24,
+    REASON_LAUNCH_CONFIGURATION,
+    REASON_METADATA_ABSENT,
+    REASON_PARAVIRTUAL,
+    REMEDIATION_PLAYBOOK,
+    RESOURCE_TYPE,
+    TITLES,
+    reason_text,
+    validate_controls,
+)
+from ansible_collections.hubfix.aws.plugins.module_utils.partitions import instance_arn
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_REPLACED_BY
+
 SCHEMA_VERSION = 1
-
-EC2_24 = "EC2.24"
-AUTOSCALING_3 = "AutoScaling.3"
-AUTOSCALING_9 = "AutoScaling.9"
-CONTROLS = (EC2_24, AUTOSCALING_3, AUTOSCALING_9)
-
-CONTROL_TITLES = {
-    EC2_24: "Amazon EC2 paravirtual instance types should not be used",
-    AUTOSCALING_3: "Auto Scaling group launch configurations should configure EC2 instances to require IMDSv2",
-    AUTOSCALING_9: "Amazon EC2 Auto Scaling groups should use Amazon EC2 launch templates",
-}
-RESOURCE_TYPES = {
-    EC2_24: "AwsEc2Instance",
-    AUTOSCALING_3: "AwsAutoScalingLaunchConfiguration",
-    AUTOSCALING_9: "AwsAutoScalingAutoScalingGroup",
-}
-REMEDIATION_PLAYBOOKS = {
-    EC2_24: "remediate_ec2_24",
-    AUTOSCALING_3: "remediate_autoscaling_3",
-    AUTOSCALING_9: "remediate_autoscaling_3",
-}
 
 STATUS_FAILED = "failed"
 STATUS_PENDING_TERMINATION = "remediated_pending_termination"
-
-# Tag the pv_to_hvm role puts on a source instance it has replaced (kept stopped until the user terminates it).
-REPLACED_BY_TAG = "hubfix:replaced-by"
-
-REASON_TEXTS = {
-    "paravirtual": "virtualization type is paravirtual",
-    "metadata_options_absent": "no MetadataOptions: instances accept IMDSv1 (HttpTokens defaults to optional)",
-    "http_tokens_optional": "HttpTokens is optional: instances accept IMDSv1",
-    "http_endpoint_disabled_tokens_optional": "metadata endpoint disabled but HttpTokens optional: the control still fails",
-    "launch_configuration": "the group launches from a launch configuration, not a launch template",
-}
-
-# Blocker codes of paravirtual_instance_info, in the order their next action matters most.
-BLOCKER_ORDER = (
-    "instance_store_root",
-    "ec2_classic",
-    "managed_instance",
-    "emr_cluster",
-    "opsworks",
-    "cloudformation",
-    "elastic_beanstalk",
-    "autoscaling_group",
-    "spot",
-    "instance_store_data",
-    "termination_protection",
-)
-
-# Short hints for paravirtual_instance_info warnings (things to check before migrating, not blockers).
-WARNING_HINTS = {
-    "instance_store_unverified": "instance-store volumes mapped at launch are not visible through the EC2 API, look on the instance",
-    "image_not_found": "the source AMI no longer exists",
-    "transitional_state": "the instance is changing state, audit again once it has settled",
-    "marketplace_product": "marketplace product code: use the vendor's HVM AMI",
-}
 
 
 def _now():
@@ -90,14 +52,6 @@ def _result(value):
     return value
 
 
-def _partition(region):
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def _devices(values):
     names = []
     for v in values or []:
@@ -108,55 +62,27 @@ def _devices(values):
     return names
 
 
-def _blocker_action(code, instance):
-    owner = instance.get("owner") or {}
-    if code == "autoscaling_group":
-        return "member of Auto Scaling group %s — fix the launch configuration / replace via the group" % (instance.get("autoscaling_group_name") or "?")
-    if code == "instance_store_root":
-        return "instance-store root device cannot be snapshotted — rebuild the workload on an HVM AMI by hand"
-    if code == "instance_store_data":
-        devices = ", ".join(_devices(instance.get("instance_store_devices"))) or "instance store"
-        return (
-            "instance-store data on %s is lost when the instance stops — copy it to EBS, then run remediate_ec2_24 "
-            "with pv_to_hvm_acknowledge_instance_store_loss: true" % devices
-        )
-    if code == "cloudformation":
-        return "managed by CloudFormation stack %s — change the AMI and instance type in the template and update the stack" % (owner.get("name") or "?")
-    if code == "elastic_beanstalk":
-        return "managed by Elastic Beanstalk environment %s — move the environment to a current (HVM) platform" % (owner.get("name") or "?")
-    if code == "termination_protection":
-        return "termination protection is on — confirm the instance may be replaced, disable the protection, then run remediate_ec2_24"
-    if code == "spot":
-        return "spot instance — relaunch it from an HVM AMI through its spot request or fleet"
-    return None
-
-
-def _sorted_blockers(blockers):
-    rank = {code: i for i, code in enumerate(BLOCKER_ORDER)}
-    return sorted(blockers, key=lambda b: rank.get(b.get("code"), len(rank)))
-
-
 def ec2_24_finding(instance):
     """One EC2.24 finding from a paravirtual_instance_info instance."""
     region = instance.get("region") or ""
     account = instance.get("account_id") or ""
     tags = instance.get("tags") or {}
     blockers = [{"code": b.get("code"), "message": b.get("message")} for b in instance.get("blockers") or []]
-    replaced_by = tags.get(REPLACED_BY_TAG)
+    replaced_by = instance.get("replaced_by") or tags.get(TAG_REPLACED_BY)
     suggested = instance.get("suggested_instance_type")
     if replaced_by:
         status = STATUS_PENDING_TERMINATION
         action = {
             "kind": "terminate_source",
-            "playbook": REMEDIATION_PLAYBOOKS[EC2_24],
+            "playbook": REMEDIATION_PLAYBOOK[EC2_24],
             "text": "replaced by %s — terminate this source once the replacement is verified (remediate_ec2_24 with pv_to_hvm_terminate_source: true); "
             "Security Hub keeps the finding FAILED until then" % replaced_by,
         }
     elif blockers:
         status = STATUS_FAILED
         texts = []
-        for b in _sorted_blockers(blockers):
-            text = _blocker_action(b["code"], instance) or b.get("message") or b["code"]
+        for b in bl.sort_blockers(blockers):
+            text = bl.next_action(b["code"], instance) or b.get("message") or b["code"]
             if text not in texts:
                 texts.append(text)
         action = {"kind": "blocked", "playbook": None, "text": "blocked: " + "; ".join(texts)}
@@ -167,24 +93,24 @@ def ec2_24_finding(instance):
             text += " — replacement type %s" % suggested
         checks = []
         for w in instance.get("warnings") or []:
-            hint = WARNING_HINTS.get(w.get("code")) or w.get("message") or w.get("code")
+            hint = bl.WARNING_HINTS.get(w.get("code")) or w.get("message") or w.get("code")
             if hint and hint not in checks:
                 checks.append(hint)
         if checks:
             text += "; check first: " + "; ".join(checks)
-        action = {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOKS[EC2_24], "text": text}
+        action = {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOK[EC2_24], "text": text}
     instance_id = instance.get("instance_id")
     return {
         "control": EC2_24,
         "status": status,
-        "resource_type": RESOURCE_TYPES[EC2_24],
+        "resource_type": RESOURCE_TYPE[EC2_24],
         "resource_id": instance_id,
         "resource_name": tags.get("Name") or instance_id,
-        "resource_arn": "arn:%s:ec2:%s:%s:instance/%s" % (_partition(region), region, account, instance_id) if account and region else None,
+        "resource_arn": instance_arn(region, account, instance_id) if account and region else None,
         "account_id": account,
         "region": region,
-        "reason": "paravirtual",
-        "reason_text": REASON_TEXTS["paravirtual"],
+        "reason": REASON_PARAVIRTUAL,
+        "reason_text": reason_text(REASON_PARAVIRTUAL),
         "blockers": blockers,
         "next_action": action,
         "details": {
@@ -210,7 +136,7 @@ def ec2_24_finding(instance):
 def autoscaling_3_finding(lc):
     """One AutoScaling.3 finding from a failing launch_config_imdsv2_info launch configuration."""
     groups = list(lc.get("autoscaling_groups") or [])
-    reason = lc.get("reason") or "metadata_options_absent"
+    reason = lc.get("reason") or REASON_METADATA_ABSENT
     if groups:
         text = "run remediate_autoscaling_3 (launch template with IMDSv2 required; switches %s, then retires the launch configuration)" % ", ".join(groups)
     else:
@@ -223,16 +149,16 @@ def autoscaling_3_finding(lc):
     return {
         "control": AUTOSCALING_3,
         "status": STATUS_FAILED,
-        "resource_type": RESOURCE_TYPES[AUTOSCALING_3],
+        "resource_type": RESOURCE_TYPE[AUTOSCALING_3],
         "resource_id": lc.get("name"),
         "resource_name": lc.get("name"),
         "resource_arn": lc.get("arn"),
         "account_id": lc.get("account_id") or "",
         "region": lc.get("region") or "",
         "reason": reason,
-        "reason_text": REASON_TEXTS.get(reason, reason),
+        "reason_text": reason_text(reason),
         "blockers": [],
-        "next_action": {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOKS[AUTOSCALING_3], "text": text},
+        "next_action": {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOK[AUTOSCALING_3], "text": text},
         "details": {
             "metadata_options": lc.get("metadata_options"),
             "autoscaling_groups": groups,
@@ -259,16 +185,16 @@ def autoscaling_9_finding(group, lc_by_key, account_id):
     return {
         "control": AUTOSCALING_9,
         "status": STATUS_FAILED,
-        "resource_type": RESOURCE_TYPES[AUTOSCALING_9],
+        "resource_type": RESOURCE_TYPE[AUTOSCALING_9],
         "resource_id": group.get("name"),
         "resource_name": group.get("name"),
         "resource_arn": group.get("arn"),
         "account_id": group.get("account_id") or lc.get("account_id") or account_id or "",
         "region": region,
-        "reason": "launch_configuration",
-        "reason_text": REASON_TEXTS["launch_configuration"],
+        "reason": REASON_LAUNCH_CONFIGURATION,
+        "reason_text": reason_text(REASON_LAUNCH_CONFIGURATION),
         "blockers": [],
-        "next_action": {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOKS[AUTOSCALING_9], "text": text},
+        "next_action": {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOK[AUTOSCALING_9], "text": text},
         "details": {
             "launch_configuration_name": lc_name,
             "launch_configuration_compliant": lc.get("compliant"),
@@ -306,20 +232,9 @@ def _count(findings):
     return out
 
 
-def _validate_controls(controls):
-    if controls is None:
-        return list(CONTROLS)
-    if isinstance(controls, str):
-        controls = [c.strip() for c in controls.split(",") if c.strip()]
-    unknown = [c for c in controls if c not in CONTROLS]
-    if unknown:
-        raise ValueError("unknown control(s): %s (expected some of %s)" % (", ".join(map(str, unknown)), ", ".join(CONTROLS)))
-    return [c for c in CONTROLS if c in controls]
-
-
 def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=None, generated_at=None):
     """The audit.json document (schema in docs/audit-report.md)."""
-    controls = _validate_controls(controls)
+    controls = validate_controls(controls)
     pv = _result(paravirtual)
     lcr = _result(launch_configs)
     if isinstance(accounts, str):
@@ -369,7 +284,7 @@ def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=
     by_control = {}
     for c in controls:
         counts = _count([f for f in findings if f["control"] == c])
-        counts.update({"title": CONTROL_TITLES[c], "evaluated": evaluated[c], "passed": passed[c]})
+        counts.update({"title": TITLES[c], "evaluated": evaluated[c], "passed": passed[c]})
         by_control[c] = counts
 
     # One row per control, account and scanned region, zero rows included so a clean region shows as audited.
@@ -400,15 +315,29 @@ def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=
         "scan_errors": [{"source": s["source"], "region": s["region"], "error": s["error"]} for s in scans if s["error"]],
         "totals": totals,
         "findings": findings,
+        "warning_groups": warning_groups(findings),
     }
+
+
+def warning_groups(findings):
+    """The warnings of every finding grouped by code: ``[{code, message, resources}]`` (a check to make once, not per row)."""
+    groups = {}
+    for f in findings:
+        for w in (f.get("details") or {}).get("warnings") or []:
+            group = groups.setdefault(w.get("code"), {"code": w.get("code"), "message": w.get("message"), "resources": []})
+            group["resources"].append(f["resource_name"] or f["resource_id"])
+    return [groups[code] for code in sorted(groups, key=str)]
 
 
 def audit_summary(report, report_dir=None):
     """Lines for a one-screen summary of an audit report."""
     totals = report.get("totals") or {}
-    lines = [
-        "hubfix.aws audit: account %s, regions %s" % (", ".join(report.get("accounts") or []) or "?", ", ".join(report.get("regions") or []) or "none"),
-    ]
+    lines = []
+    if report.get("status") in ("failed", "partial"):
+        headline = "AUDIT FAILED: nothing was scanned" if report["status"] == "failed" else "AUDIT INCOMPLETE"
+        lines.append("%s - %s" % (headline, "; ".join(report.get("problems") or [])))
+    accounts, regions = ", ".join(report.get("accounts") or []) or "?", ", ".join(report.get("regions") or []) or "none"
+    lines.append("hubfix.aws audit: account %s, regions %s" % (accounts, regions))
     by_control = totals.get("by_control") or {}
     for control in [c for c in CONTROLS if c in by_control]:
         c = by_control[control]
@@ -421,7 +350,7 @@ def audit_summary(report, report_dir=None):
         lines.append(line)
     for e in report.get("scan_errors") or []:
         lines.append("region %s not scanned (%s): %s" % (e["region"], e["source"], e["error"]))
-    if not report.get("scan_errors"):
+    if not report.get("scan_errors") and report.get("status", "complete") == "complete":
         lines.append("every region scanned")
     blocked = [f for f in report.get("findings") or [] if f["next_action"]["kind"] == "blocked"]
     if blocked:
@@ -434,6 +363,52 @@ def audit_summary(report, report_dir=None):
     return lines
 
 
-class FilterModule:
-    def filters(self):
-        return {"audit_report": audit_report, "audit_summary": audit_summary}
+def _account_error(row, account_id, several):
+    error = row.get("error")
+    return ("account %s: %s" % (account_id, error) if several else error) if error else None
+
+
+def audit_of_accounts(account_results, controls=None, accounts_status=None, run_id=None, generated_at=None):
+    """The report of an audit over accounts.
+
+    ``account_results`` are ``{account_id, paravirtual, launch_configs}`` (the registered detection results of one account,
+    either may be skipped); ``accounts_status`` the accounts role's records (an account that could not be used is a scan
+    error). Adds ``run_id``, ``account_status`` and ``status``: ``complete``, ``partial`` (something could not be scanned)
+    or ``failed`` (nothing was scanned); ``problems`` says what could not be scanned and why, for the top of the reports.
+    """
+    controls = validate_controls(controls)
+    several = len(account_results) > 1
+    pv = {"instances": [], "regions": []}
+    lcs = {"launch_configurations": [], "autoscaling_groups_on_launch_configurations": [], "regions": []}
+    for r in account_results:
+        account = r["account_id"]
+        one_pv, one_lc = _result(r.get("paravirtual")), _result(r.get("launch_configs"))
+        pv["instances"] += one_pv.get("instances") or []
+        pv["regions"] += [dict(row, error=_account_error(row, account, several)) for row in one_pv.get("regions") or []]
+        lcs["launch_configurations"] += one_lc.get("launch_configurations") or []
+        lcs["autoscaling_groups_on_launch_configurations"] += [
+            dict(g, account_id=g.get("account_id") or account) for g in one_lc.get("autoscaling_groups_on_launch_configurations") or []
+        ]
+        lcs["regions"] += [dict(row, error=_account_error(row, account, several)) for row in one_lc.get("regions") or []]
+    ok = [r["account_id"] for r in account_results]
+    if len(ok) == 1:
+        pv["account_id"] = lcs["account_id"] = ok[0]
+    wants_lcs = AUTOSCALING_3 in controls or AUTOSCALING_9 in controls
+    report = audit_report(pv if EC2_24 in controls else None, lcs if wants_lcs else None, controls, accounts=ok, generated_at=generated_at)
+    for a in accounts_status or []:
+        if a.get("status") != "ok":
+            error = "account %s not audited: %s" % (a.get("account_id") or "(ambient)", a.get("error"))
+            report["scan_errors"].append({"source": "sts_assume_role", "region": "global", "error": error})
+    report["account_status"] = list(accounts_status or [])
+    report["run_id"] = run_id
+    scanned = any(s["scanned"] for s in report["scans"])
+    report["status"] = "failed" if not scanned else ("partial" if report["scan_errors"] else "complete")
+    report["problems"] = [e["error"] if e["region"] == "global" else "region %s not scanned: %s" % (e["region"], e["error"]) for e in report["scan_errors"]]
+    if not scanned and not report["problems"]:
+        report["problems"] = ["nothing was scanned"]
+    return report
+
+
+def audit_of_account(report, account_id):
+    """The part of an audit report about one account (what that account's Security Hub may import)."""
+    return dict(report, findings=[f for f in report.get("findings") or [] if f.get("account_id") == account_id], accounts=[account_id])

@@ -1,19 +1,14 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""AutoScaling.3 remediation logic: what to convert, group launch sources, instance refreshes, IMDSv1 usage, backups.
+"""AutoScaling.3 remediation logic: what to convert, group launch sources, instance refreshes.
 
 Plain functions over boto3-shaped dicts (no AWS calls) so that every rule is unit-tested.
 """
 
 from __future__ import annotations
 
-import datetime
-import json
-import os
-import re
-
-from .imdsv2 import groups_by_launch_configuration, normalize_launch_configuration
+from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import groups_by_launch_configuration, normalize_launch_configuration
 
 ACTION_CONVERT = "convert"
 ACTION_DELETE_UNUSED = "delete_unused"
@@ -84,6 +79,37 @@ def on_launch_configuration(group, name):
     return group.get("LaunchConfigurationName") == name and not group.get("LaunchTemplate") and not group.get("MixedInstancesPolicy")
 
 
+def source_record(group):
+    """What a group launches from, as the ``autoscaling_group_launch_template`` module reports it (without the name)."""
+    return {
+        "launch_configuration_name": group.get("LaunchConfigurationName"),
+        "launch_template": template_spec(group["LaunchTemplate"]) if group.get("LaunchTemplate") else None,
+    }
+
+
+def version_problem(version):
+    if not (str(version).isdigit() or version in ("$Default", "$Latest")):
+        return "launch_template_version must be a version number, $Default or $Latest, got %r" % (version,)
+    return None
+
+
+def template_problem(template, wanted, version, region):
+    """Why a group cannot be pointed at ``version`` of ``template`` (a DescribeLaunchTemplates item, or None), or None."""
+    if template is None:
+        return "launch template %s not found in region %s" % (wanted, region)
+    if str(version).isdigit() and int(version) > template["LatestVersionNumber"]:
+        return "launch template %s has no version %s (latest is %s)" % (template["LaunchTemplateName"], version, template["LatestVersionNumber"])
+    return None
+
+
+def moved_on_message(name, expected, before):
+    return "Auto Scaling group %s no longer launches from launch configuration %s (it uses %s); not switched" % (
+        name,
+        expected,
+        before["launch_template"] or before["launch_configuration_name"],
+    )
+
+
 def group_summary(group, region=None):
     """The group record the role works with (boto3 group -> snake_case, only what the remediation needs)."""
     instances = group.get("Instances") or []
@@ -99,6 +125,10 @@ def group_summary(group, region=None):
         "instances": sorted(i["InstanceId"] for i in instances),
         "live_instances": sorted(i["InstanceId"] for i in instances if i.get("LifecycleState") in LIVE_LIFECYCLE_STATES),
     }
+
+
+def instance_ids(group):
+    return sorted(i["InstanceId"] for i in group.get("Instances") or [])
 
 
 def instances_to_refresh(group, template_id, version):
@@ -173,104 +203,46 @@ def missing_names(requested, found_per_region):
     return sorted(set(requested or []) - found)
 
 
-# --- IMDSv1 usage (CloudWatch MetadataNoToken) -----------------------------------------------------
-
-METRIC_NAMESPACE = "AWS/EC2"
-METRIC_NAME = "MetadataNoToken"
-METRIC_QUERIES_PER_CALL = 500
+# --- instance refresh ------------------------------------------------------------------------------------------
 
 
-def metric_queries(instance_ids, period):
-    """GetMetricData queries: the Sum of MetadataNoToken per instance (ids q0, q1, ... in the order given)."""
-    return [
-        {
-            "Id": "q%d" % i,
-            "Label": instance_id,
-            "MetricStat": {
-                "Metric": {"Namespace": METRIC_NAMESPACE, "MetricName": METRIC_NAME, "Dimensions": [{"Name": "InstanceId", "Value": instance_id}]},
-                "Period": period,
-                "Stat": "Sum",
-            },
-            "ReturnData": True,
-        }
-        for i, instance_id in enumerate(instance_ids)
-    ]
+def refresh_request(group_name, template_id, template_name, version, min_healthy, skip_matching, auto_rollback, warmup=None):
+    """StartInstanceRefresh parameters: the DesiredConfiguration is the template version, so AWS switches the group only when
+    the refresh succeeds and (with AutoRollback) puts group and instances back when it fails."""
+    spec = {"LaunchTemplateId": template_id} if template_id else {"LaunchTemplateName": template_name}
+    spec["Version"] = str(version)
+    preferences = {"MinHealthyPercentage": min_healthy, "SkipMatching": skip_matching, "AutoRollback": auto_rollback}
+    if warmup is not None:
+        preferences["InstanceWarmup"] = warmup
+    return {"AutoScalingGroupName": group_name, "Strategy": "Rolling", "DesiredConfiguration": {"LaunchTemplate": spec}, "Preferences": preferences}
 
 
-def usage_window(days, now=None):
-    """``(start, end, period)`` for ``days`` days up to now; one data point per day (period 86400 s)."""
-    end = now or datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017 - also Python < 3.11
-    end = end.replace(second=0, microsecond=0)
-    return end - datetime.timedelta(days=days), end, 86400
-
-
-def summarize_usage(instance_ids, results):
-    """Per-instance IMDSv1 call counts from GetMetricDataResults (matched by query id)."""
-    totals = {instance_id: 0.0 for instance_id in instance_ids}
-    points = {instance_id: 0 for instance_id in instance_ids}
-    ids = {"q%d" % i: instance_id for i, instance_id in enumerate(instance_ids)}
-    for r in results:
-        instance_id = ids.get(r.get("Id"))
-        if instance_id is None:
-            continue
-        values = r.get("Values") or []
-        totals[instance_id] += float(sum(values))
-        points[instance_id] += len(values)
-    instances = [
-        {"instance_id": i, "metadata_no_token": int(totals[i]) if totals[i].is_integer() else totals[i], "datapoints": points[i]} for i in instance_ids
-    ]
-    total = sum(totals.values())
+def refresh_progress(refresh):
     return {
-        "instances": instances,
-        "metadata_no_token_total": int(total) if float(total).is_integer() else total,
-        "imdsv1_used": total > 0,
-        "instances_using_imdsv1": [i["instance_id"] for i in instances if i["metadata_no_token"] > 0],
+        "status": refresh.get("Status"),
+        "percentage_complete": refresh.get("PercentageComplete"),
+        "instances_to_update": refresh.get("InstancesToUpdate"),
+        "status_reason": refresh.get("StatusReason"),
     }
 
 
-# --- backups --------------------------------------------------------------------------------------
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-
-
-def json_safe(value):
-    if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, list):
-        return [json_safe(v) for v in value]
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return value.isoformat()
-    return value
+def refresh_failure(refresh):
+    """Why a finished refresh counts as failed, or None (still running, or Successful)."""
+    status = (refresh or {}).get("Status")
+    if status in REFRESH_TERMINAL and status not in REFRESH_SUCCESS:
+        return "instance refresh %s of group %s ended %s: %s" % (
+            refresh.get("InstanceRefreshId"),
+            refresh.get("AutoScalingGroupName"),
+            status,
+            refresh.get("StatusReason") or "no reason given",
+        )
+    return None
 
 
-def backup_document(lc, account_id, region, taken_at=None):
-    """The backup file content: the full DescribeLaunchConfigurations definition plus where it came from."""
+def refresh_diff(group_name, region, template, version, to_replace):
     return {
-        "kind": "hubfix.aws/launch-configuration-backup",
-        "schema_version": 1,
-        "account_id": account_id,
-        "region": region,
-        "taken_at": (taken_at or datetime.datetime.now(datetime.timezone.utc)).isoformat(),  # noqa: UP017 - also Python < 3.11
-        "launch_configuration": json_safe(lc),
+        "before_header": "Auto Scaling group %s (%s) instances" % (group_name, region),
+        "after_header": "instance refresh to %s version %s" % (template, version),
+        "before": "\n".join(to_replace) + "\n",
+        "after": "%d instance(s) replaced\n" % len(to_replace),
     }
-
-
-def backup_path(directory, account_id, region, name, created_time=None):
-    """``<dir>/<account>/<region>/<name>.json``; with ``created_time``, the name carries it (another incarnation)."""
-    safe = _UNSAFE.sub("_", name)
-    if created_time:
-        stamp = re.sub(r"[^0-9T]", "", str(created_time))[:15]
-        safe = "%s.%s" % (safe, stamp)
-    return os.path.join(directory, account_id or "unknown-account", region, safe + ".json")
-
-
-def backup_matches(document, lc):
-    """True when a backup document is of this launch configuration (same name, ARN and creation time)."""
-    saved = (document or {}).get("launch_configuration") or {}
-    current = json_safe(lc)
-    return all(saved.get(k) == current.get(k) for k in ("LaunchConfigurationName", "LaunchConfigurationARN", "CreatedTime"))
-
-
-def read_backup(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)

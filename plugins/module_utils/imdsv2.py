@@ -1,12 +1,8 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""AutoScaling.3 / AutoScaling.9: launch configurations without IMDSv2, groups still on launch configurations.
-
-AutoScaling.3 is backed by the AWS Config rule ``autoscaling-launchconfig-requires-imdsv2``: a launch
-configuration is FAILED when its ``MetadataOptions`` are absent or ``HttpTokens`` is not ``required``.
-Every launch configuration is judged, whether a group uses it or not. AutoScaling.9 fails every Auto
-Scaling group that launches from a launch configuration (rather than a launch template).
+"""AutoScaling.3 / AutoScaling.9 (see ``controls``): launch configurations without IMDSv2, groups still on launch
+configurations, judged as the Config rules do.
 
 Calls per region: one paginated DescribeLaunchConfigurations (or one per 50 names) and one paginated
 DescribeAutoScalingGroups.
@@ -16,37 +12,37 @@ from __future__ import annotations
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from .clients import paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
+from ansible_collections.hubfix.aws.plugins.module_utils.controls import (
+    AUTOSCALING_3,
+    AUTOSCALING_9,
+    REASON_ENDPOINT_DISABLED,
+    REASON_METADATA_ABSENT,
+    REASON_TOKENS_OPTIONAL,
+    reason_text,
+)
 
-CONTROL_ID = "AutoScaling.3"
-GROUP_CONTROL_ID = "AutoScaling.9"
-CONFIG_RULE = "autoscaling-launchconfig-requires-imdsv2"
+# Launch configuration names: 1-255 characters (the API's limit).
+NAME_MAX = 255
 
-REASON_ABSENT = "metadata_options_absent"
-REASON_TOKENS_OPTIONAL = "http_tokens_optional"
-REASON_ENDPOINT_DISABLED = "http_endpoint_disabled_tokens_optional"
-REASONS = (REASON_ABSENT, REASON_TOKENS_OPTIONAL, REASON_ENDPOINT_DISABLED)
 
-REASON_MESSAGES = {
-    REASON_ABSENT: "no MetadataOptions: instances allow IMDSv1 (HttpTokens defaults to optional)",
-    REASON_TOKENS_OPTIONAL: "HttpTokens is optional: instances accept IMDSv1 requests",
-    REASON_ENDPOINT_DISABLED: "HttpEndpoint is disabled but HttpTokens is optional: failed by the rule; enabling the endpoint later would allow IMDSv1",
-}
-
-# DescribeLaunchConfigurations accepts at most 50 names a call.
-NAMES_PER_CALL = 50
-# MaxRecords of DescribeLaunchConfigurations / DescribeAutoScalingGroups: the API default is 50, its maximum 100.
-AUTOSCALING_PAGE = 100
+def validate_launch_configuration_names(names):
+    """The names de-duplicated in order; ValueError naming any that cannot be a launch configuration name."""
+    names = list(dict.fromkeys(names or []))
+    bad = [n for n in names if not isinstance(n, str) or not n or len(n) > NAME_MAX]
+    if bad:
+        raise ValueError("names: invalid launch configuration name(s) %s (1 to %d characters)" % (", ".join(repr(n) for n in bad), NAME_MAX))
+    return names
 
 
 def judge_metadata_options(metadata_options):
     """The Config rule's judgement of one launch configuration's ``MetadataOptions``: ``(compliant, reason)``.
 
-    ``reason`` is None when compliant, else one of ``REASONS``. Absent options, or options without
+    ``reason`` is None when compliant, else one of ``controls.AUTOSCALING_3_REASONS``. Absent options, or options without
     ``HttpTokens``, mean tokens optional (the AWS default).
     """
     if not metadata_options:
-        return False, REASON_ABSENT
+        return False, REASON_METADATA_ABSENT
     tokens = str(metadata_options.get("HttpTokens") or "optional").lower()
     if tokens == "required":
         return True, None
@@ -78,7 +74,7 @@ def normalize_group(group, region, account_id=None):
         "min_size": group.get("MinSize"),
         "max_size": group.get("MaxSize"),
         "instances": sorted(i["InstanceId"] for i in group.get("Instances") or []),
-        "control_id": GROUP_CONTROL_ID,
+        "control_id": AUTOSCALING_9,
     }
 
 
@@ -93,29 +89,14 @@ def normalize_launch_configuration(lc, region, account_id, group_names=None):
         "account_id": account_id,
         "compliant": compliant,
         "reason": reason,
-        "reason_message": REASON_MESSAGES.get(reason),
+        "reason_message": reason_text(reason) if reason else None,
         "metadata_options": camel_dict_to_snake_dict(lc["MetadataOptions"]) if lc.get("MetadataOptions") else None,
         "image_id": lc.get("ImageId"),
         "instance_type": lc.get("InstanceType"),
         "created_time": created.isoformat() if hasattr(created, "isoformat") else created,
         "autoscaling_groups": list(group_names or []),
-        "control_id": CONTROL_ID,
+        "control_id": AUTOSCALING_3,
     }
-
-
-def describe_launch_configurations(autoscaling, names=None):
-    """All launch configurations of the region, or only ``names`` (50 a call; unknown names are simply absent)."""
-    if not names:
-        return paginate(autoscaling, "describe_launch_configurations", PaginationConfig={"PageSize": AUTOSCALING_PAGE}).get("LaunchConfigurations", [])
-    found = []
-    for i in range(0, len(names), NAMES_PER_CALL):
-        batch = names[i : i + NAMES_PER_CALL]
-        found += paginate(autoscaling, "describe_launch_configurations", LaunchConfigurationNames=batch).get("LaunchConfigurations", [])
-    return found
-
-
-def describe_groups(autoscaling):
-    return paginate(autoscaling, "describe_auto_scaling_groups", PaginationConfig={"PageSize": AUTOSCALING_PAGE}).get("AutoScalingGroups", [])
 
 
 def scan_region(autoscaling, region, account_id, names=None):

@@ -59,6 +59,41 @@ def template_name_problem(name):
     return None
 
 
+# The tag that marks a template hubfix made from a launch configuration (its value: the launch configuration's name).
+TAG_SOURCE_LC = "hubfix:source-launch-configuration"
+# The run working on the conversion now (module_utils/claims.py).
+TAG_CLAIM = "hubfix:claim"
+NAME_MAX = 128
+_NAME_BAD = re.compile(r"[^a-zA-Z0-9().\-/_]")
+
+
+def valid_template_name(lc_name):
+    """A valid launch template name for a launch configuration name, the same every time: characters a template name cannot
+    have become ``-``; a name that had to change, or is too long, keeps a short digest of the original so two names never
+    map to one."""
+    name = _NAME_BAD.sub("-", lc_name)
+    if name == lc_name and 3 <= len(name) <= NAME_MAX:
+        return name
+    digest = hashlib.sha256(lc_name.encode("utf-8")).hexdigest()[:8]
+    return "%s-%s" % (name[: NAME_MAX - 9].rstrip("-") or "lc", digest)
+
+
+def candidate_names(lc_name, count=20):
+    """Template names to try for a launch configuration, in order: its own (made valid), then ``-imdsv2``, ``-imdsv2-2``, ...
+    (a template of that name that hubfix did not make from this launch configuration is never touched)."""
+    base = valid_template_name(lc_name)
+    names = [base]
+    for n in range(1, count):
+        suffix = "-imdsv2" if n == 1 else "-imdsv2-%d" % n
+        names.append(base[: NAME_MAX - len(suffix)] + suffix)
+    return names
+
+
+def made_from(template, lc_name):
+    """Whether ``template`` (DescribeLaunchTemplates item) is the one hubfix made from the launch configuration ``lc_name``."""
+    return any(t.get("Key") == TAG_SOURCE_LC and t.get("Value") == lc_name for t in (template or {}).get("Tags") or [])
+
+
 def is_security_group_id(value):
     return isinstance(value, str) and value.startswith("sg-")
 
@@ -214,3 +249,38 @@ def mask_user_data(data):
 
 def version_description(launch_configuration_name):
     return ("Converted from launch configuration %s by hubfix.aws" % launch_configuration_name)[:255]
+
+
+# Actions on an existing template: nothing, make an existing version the default, or add a version and make it the default.
+ACTION_CREATED = "created"
+ACTION_NONE = "none"
+ACTION_SET_DEFAULT = "set_default"
+ACTION_NEW_VERSION = "new_version"
+
+
+def plan_version(desired, default_number, default_data, latest_number, latest_data):
+    """``(action, version number holding the data)`` for an existing template whose default / latest versions hold
+    ``default_data`` / ``latest_data``: a template never gets a new version when one already holds the converted data."""
+    if default_data is not None and same_data(desired, default_data):
+        return ACTION_NONE, default_number
+    if latest_number != default_number and latest_data is not None and same_data(desired, latest_data):
+        # an interrupted run created the version but did not make it the default
+        return ACTION_SET_DEFAULT, latest_number
+    return ACTION_NEW_VERSION, latest_number + 1
+
+
+def hop_limit_problem(hop_limit):
+    if hop_limit is not None and not 1 <= hop_limit <= 64:
+        return "http_put_response_hop_limit must be between 1 and 64, got %d" % hop_limit
+    return None
+
+
+def template_diff(name, region, lc_name, existed, action, version_number, before, after_masked):
+    """The module's diff: the template's default version before, the converted data after (user data masked)."""
+    return {
+        "before_header": "launch template %s (%s)%s" % (name, region, " default version" if existed else ": absent"),
+        "after_header": "launch template %s (%s) from launch configuration %s%s"
+        % (name, region, lc_name, "" if action == ACTION_NONE else " version %s" % version_number),
+        "before": mask_user_data(before) if existed else {},
+        "after": after_masked,
+    }

@@ -15,6 +15,8 @@ continues where it stopped:
 ``hubfix:replacement-id``      the replacement instance, once launched
 ``hubfix:replaced-by``         set when the migration is verified
 ``hubfix:migration-error``     the last failure that was rolled back
+``hubfix:migration-claim``     the run working on it now and its heartbeat (module_utils/claims.py)
+``hubfix:migration-attempt``   1, 2, ...: a new attempt after each rollback (the replacement's ClientToken is per attempt)
 
 Only characters every AWS tagging API accepts are used (letters, digits, space and ``+ - = . _ : / @``).
 """
@@ -23,6 +25,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 
 TAG_PHASE = "hubfix:migration-phase"
 TAG_RUN = "hubfix:migration-run"
@@ -37,6 +41,10 @@ TAG_SOURCE_INSTANCE = "hubfix:source-instance"
 TAG_SOURCE_VOLUME = "hubfix:source-volume"
 TAG_SOURCE_DEVICE = "hubfix:source-device"
 TAG_MIGRATION_RUN_FILTER = "tag:" + TAG_RUN
+# Which run works on the migration now (module_utils/claims.py), refreshed at every phase, removed when it ends.
+TAG_CLAIM = "hubfix:migration-claim"
+# The attempt number: a new attempt starts after a rollback, and the replacement's ClientToken is per source and attempt.
+TAG_ATTEMPT = "hubfix:migration-attempt"
 
 # Phases in the order they complete; the phase tag holds the last one completed.
 PHASES = ("started", "stopped", "snapshotted", "launched", "volumes-moved", "ips-moved", "completed")
@@ -45,35 +53,6 @@ ALL_PHASES = PHASES + (ROLLED_BACK,)
 
 TAG_VALUE_MAX = 256
 MIGRATION_TAG_PREFIXES = ("hubfix:migration-", "hubfix:original-", "hubfix:was-running", "hubfix:replacement-id", "hubfix:replaced-by")
-
-# Current-generation HVM type for every instance type of the families that run paravirtual
-# (t1, m1, m2, m3, c1, c3, cc2, cg1, cr1, hi1, hs1), sized to at least the same vCPUs and memory.
-DEFAULT_INSTANCE_TYPE_MAP = {
-    "t1.micro": "t3.micro",
-    "m1.small": "t3.small",
-    "m1.medium": "t3.medium",
-    "m1.large": "m5.large",
-    "m1.xlarge": "m5.xlarge",
-    "m2.xlarge": "r5.large",
-    "m2.2xlarge": "r5.xlarge",
-    "m2.4xlarge": "r5.2xlarge",
-    "m3.medium": "m5.large",
-    "m3.large": "m5.large",
-    "m3.xlarge": "m5.xlarge",
-    "m3.2xlarge": "m5.2xlarge",
-    "c1.medium": "c5.large",
-    "c1.xlarge": "c5.2xlarge",
-    "c3.large": "c5.large",
-    "c3.xlarge": "c5.xlarge",
-    "c3.2xlarge": "c5.2xlarge",
-    "c3.4xlarge": "c5.4xlarge",
-    "c3.8xlarge": "c5.9xlarge",
-    "cc2.8xlarge": "c5.9xlarge",
-    "cg1.4xlarge": "g4dn.4xlarge",
-    "cr1.8xlarge": "r5.8xlarge",
-    "hi1.4xlarge": "i3.4xlarge",
-    "hs1.8xlarge": "d3.8xlarge",
-}
 
 CLIENT_TOKEN_MAX = 64
 INSTANCE_ID = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -161,6 +140,8 @@ def migration_from_tags(tags):
         "replacement_id": tags.get(TAG_REPLACEMENT),
         "replaced_by": tags.get(TAG_REPLACED_BY),
         "error": tags.get(TAG_ERROR),
+        "claim": tags.get(TAG_CLAIM),
+        "attempt": attempt_of(tags),
     }
 
 
@@ -192,9 +173,16 @@ def user_tags(tags):
     return {k: v for k, v in (tags or {}).items() if not k.lower().startswith("aws:") and not is_migration_tag(k)}
 
 
-def client_token(source_instance_id, run_id):
-    """Deterministic RunInstances ClientToken: one replacement per source and run, whatever the retries."""
-    digest = hashlib.sha256(("%s/%s" % (source_instance_id, run_id)).encode()).hexdigest()
+def attempt_of(tags):
+    """The migration attempt recorded on the source (1 before any)."""
+    value = str((tags or {}).get(TAG_ATTEMPT) or "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def client_token(source_instance_id, attempt=1):
+    """Deterministic RunInstances ClientToken: one replacement per source and attempt, whatever the retries - and whichever
+    run launches it, so two runs started at the same moment get the same instance from EC2, never two."""
+    digest = hashlib.sha256(("%s/attempt-%s" % (source_instance_id, attempt)).encode()).hexdigest()
     return ("hubfix-pv2hvm-" + digest)[:CLIENT_TOKEN_MAX]
 
 
@@ -267,46 +255,45 @@ def device_conflicts(moves, image_device_names, replacement_root_device):
 # --- inputs: target image and type ------------------------------------------------------------
 
 
-def resolve_instance_type(instance_id, instance_type, type_map=None, suggested=None):
-    """Target type: ``type_map[instance_id]`` > ``type_map[instance_type]`` > built-in map > the audit's suggestion."""
-    type_map = type_map or {}
-    for key in (instance_id, instance_type):
-        if key in type_map and type_map[key]:
-            return type_map[key]
-    if instance_type in DEFAULT_INSTANCE_TYPE_MAP:
-        return DEFAULT_INSTANCE_TYPE_MAP[instance_type]
-    if suggested:
-        return suggested
-    raise MigrationError(
-        "%s: no target instance type for %s; add %s (or the instance id) to pv_to_hvm_instance_type_map" % (instance_id, instance_type, instance_type)
-    )
+def resolve_image(instance_id, source_image_id, image_id=None, image_map=None, region=None):
+    """Target HVM AMI: ``image_map[instance_id]`` > ``image_map[source AMI]`` > ``image_map[region]`` > ``image_id``.
 
-
-def resolve_image(instance_id, source_image_id, image_id=None, image_map=None):
-    """Target HVM AMI: ``image_map[instance_id]`` > ``image_map[source AMI]`` > ``image_id``."""
+    AMI ids are per region, so a map keyed by region (``{"us-east-1": "ami-...", "eu-west-1": "ami-..."}``) is how one run
+    covers several regions.
+    """
     image_map = image_map or {}
-    for key in (instance_id, source_image_id):
+    for key in (instance_id, source_image_id, region):
         if key and image_map.get(key):
             return image_map[key]
     if image_id:
         return image_id
     raise MigrationError(
-        "%s: no HVM image for source AMI %s; set pv_to_hvm_image_id or add %s to pv_to_hvm_image_map" % (instance_id, source_image_id, source_image_id)
+        "%s: no HVM image for source AMI %s%s; set pv_to_hvm_image_id or add %s (or the region) to pv_to_hvm_image_map"
+        % (instance_id, source_image_id, " in %s" % region if region else "", source_image_id)
     )
+
+
+def target_image_problems(label, image_id, image):
+    """Why ``image`` (DescribeImages shape or None) cannot be a replacement's image, each line starting with ``label``
+    (the instance, or the region for an image checked once for a whole region)."""
+    if image is None:
+        return ["%s: target image %s does not exist or is not visible to this account (AMI ids are per region)" % (label, image_id)]
+    problems = []
+    vt = image.get("VirtualizationType")
+    if vt != "hvm":
+        problems.append("%s: target image %s is %s, not hvm; give an HVM AMI" % (label, image_id, vt))
+    if image.get("State", "available") != "available":
+        problems.append("%s: target image %s is %s, not available" % (label, image_id, image.get("State")))
+    if image.get("RootDeviceType", "ebs") != "ebs":
+        problems.append("%s: target image %s has a %s root device; only EBS-backed images are supported" % (label, image_id, image.get("RootDeviceType")))
+    return problems
 
 
 def image_problems(instance_id, image_id, image, source_architecture, instance_type, type_info):
     """Why ``image`` (DescribeImages shape or None) and ``instance_type`` (DescribeInstanceTypes shape or None) cannot host the replacement."""
+    problems = target_image_problems(instance_id, image_id, image)
     if image is None:
-        return ["%s: target image %s does not exist or is not visible to this account" % (instance_id, image_id)]
-    problems = []
-    vt = image.get("VirtualizationType")
-    if vt != "hvm":
-        problems.append("%s: target image %s is %s, not hvm; give an HVM AMI" % (instance_id, image_id, vt))
-    if image.get("State", "available") != "available":
-        problems.append("%s: target image %s is %s, not available" % (instance_id, image_id, image.get("State")))
-    if image.get("RootDeviceType", "ebs") != "ebs":
-        problems.append("%s: target image %s has a %s root device; only EBS-backed images are supported" % (instance_id, image_id, image.get("RootDeviceType")))
+        return problems
     arch = image.get("Architecture")
     if source_architecture and arch and arch != source_architecture:
         problems.append("%s: architecture mismatch: the instance is %s but image %s is %s" % (instance_id, source_architecture, image_id, arch))
@@ -323,152 +310,6 @@ def image_problems(instance_id, image_id, image, source_architecture, instance_t
     return problems
 
 
-# --- blockers --------------------------------------------------------------------------------
-
-BLOCKER_CODES = (
-    "instance_store_root",
-    "instance_store_data",
-    "autoscaling_group",
-    "cloudformation",
-    "elastic_beanstalk",
-    "termination_protection",
-    "spot",
-)
-
-
-def instance_blockers(instance, termination_protection=False, instance_store_devices=None):
-    """Blockers visible on the live instance (boto3 shape); the audit may know more (instance-store data)."""
-    tags = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}
-    out = []
-    if instance.get("RootDeviceType") == "instance-store":
-        out.append({"code": "instance_store_root", "message": "the root device is instance store: it cannot be snapshotted or moved"})
-    if instance_store_devices:
-        out.append(
-            {
-                "code": "instance_store_data",
-                "message": "instance-store volumes %s cannot be snapshotted; their data is lost when the instance stops" % ", ".join(instance_store_devices),
-            }
-        )
-    if tags.get("aws:autoscaling:groupName"):
-        out.append(
-            {
-                "code": "autoscaling_group",
-                "message": "member of Auto Scaling group %s: migrate its launch configuration or template instead" % tags["aws:autoscaling:groupName"],
-            }
-        )
-    if tags.get("aws:cloudformation:stack-name"):
-        out.append(
-            {
-                "code": "cloudformation",
-                "message": "managed by CloudFormation stack %s: change the template instead" % tags["aws:cloudformation:stack-name"],
-            }
-        )
-    if tags.get("elasticbeanstalk:environment-name"):
-        out.append(
-            {
-                "code": "elastic_beanstalk",
-                "message": "managed by Elastic Beanstalk environment %s: change the platform instead" % tags["elasticbeanstalk:environment-name"],
-            }
-        )
-    if termination_protection:
-        out.append({"code": "termination_protection", "message": "termination protection (DisableApiTermination) is on"})
-    if instance.get("InstanceLifecycle") == "spot":
-        out.append({"code": "spot", "message": "spot instances cannot be stopped and replaced safely"})
-    return out
-
-
-def merge_blockers(*lists):
-    seen, out = set(), []
-    for lst in lists:
-        for b in lst or []:
-            if b.get("code") not in seen:
-                seen.add(b.get("code"))
-                out.append({"code": b.get("code"), "message": b.get("message")})
-    return out
-
-
-def effective_blockers(blockers, acknowledge_instance_store_loss=False):
-    """Blockers that refuse the migration: instance-store data only without the acknowledgement."""
-    waived = ("instance_store_data", "instance_store_unverified") if acknowledge_instance_store_loss else ()
-    return [b for b in blockers if b["code"] not in waived]
-
-
-# --- report ------------------------------------------------------------------------------------
-
-
-def follow_ups(result):
-    """What the user must still do after a completed migration."""
-    todo = []
-    if result.get("status") != "migrated":
-        return todo
-    moves = result.get("volumes") or []
-    root = [m for m in moves if m.get("is_root")]
-    if root:
-        todo.append(
-            "restore application data and configuration from the old root volume %s, attached to %s at %s"
-            % (root[0]["volume_id"], result.get("replacement_id"), root[0]["target_device"])
-        )
-    data = [m for m in moves if not m.get("is_root")]
-    if data:
-        todo.append("mount the data volumes on the replacement: %s" % ", ".join("%s at %s" % (m["volume_id"], m["target_device"]) for m in data))
-    if result.get("public_ip_without_eip"):
-        todo.append(
-            "the source had the non-Elastic public IP %s; update DNS records to the replacement's address %s"
-            % (result["public_ip_without_eip"], result.get("replacement_public_ip") or "(none)")
-        )
-    todo.append("re-register the replacement with any load balancer target groups that referenced %s" % result.get("instance_id"))
-    if not result.get("source_terminated"):
-        todo.append("terminate the stopped source %s when it is no longer needed (pv_to_hvm_terminate_source: true)" % result.get("instance_id"))
-    return todo
-
-
-def render_markdown(report):
-    """Markdown for people from the JSON report (``{generated_at, run_id, instances: [...]}``)."""
-    lines = ["# EC2.24 paravirtual → HVM migration", ""]
-    if report.get("generated_at"):
-        lines.append("Generated %s, run `%s`." % (report["generated_at"], report.get("run_id") or "-"))
-        lines.append("")
-    counts = {}
-    for r in report.get("instances", []):
-        counts[r.get("status")] = counts.get(r.get("status"), 0) + 1
-    lines.append("| status | instances |")
-    lines.append("|---|---|")
-    for status in sorted(counts):
-        lines.append("| %s | %d |" % (status, counts[status]))
-    lines.append("")
-    for r in sorted(report.get("instances", []), key=lambda x: (x.get("region") or "", x.get("instance_id") or "")):
-        lines.append("## %s (%s) — %s" % (r.get("instance_id"), r.get("name") or "no Name tag", r.get("status")))
-        lines.append("")
-        lines.append("- region: %s" % r.get("region"))
-        if r.get("replacement_id"):
-            lines.append("- replacement: %s (%s, %s)" % (r["replacement_id"], r.get("target_instance_type"), r.get("target_image_id")))
-        elif r.get("target_image_id") and r.get("status") == "planned":
-            lines.append("- would launch: %s from %s" % (r.get("target_instance_type"), r.get("target_image_id")))
-        if r.get("phase"):
-            lines.append("- phase reached: %s" % r["phase"])
-        for b in r.get("blockers") or []:
-            lines.append("- blocked (%s): %s" % (b.get("code"), b.get("message")))
-        for e in r.get("errors") or []:
-            lines.append("- error: %s" % e)
-        for w in r.get("warnings") or []:
-            lines.append("- warning (%s): %s" % (w.get("code"), w.get("message")))
-        if r.get("rollback"):
-            lines.append("- rollback: %s" % r["rollback"])
-        for s in r.get("snapshots") or []:
-            lines.append("- snapshot %s of %s (%s)" % (s.get("snapshot_id"), s.get("volume_id"), s.get("device_name")))
-        for m in r.get("volumes") or []:
-            lines.append("- volume %s: %s → %s" % (m.get("volume_id"), m.get("source_device"), m.get("target_device")))
-        for e in r.get("elastic_ips") or []:
-            lines.append("- Elastic IP %s (%s) moved" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id")))
-        todo = r.get("follow_ups") or []
-        if todo:
-            lines.append("")
-            lines.append("To do:")
-            lines.extend("- [ ] %s" % t for t in todo)
-        lines.append("")
-    return "\n".join(lines) + "\n"
-
-
 # --- recording phases ----------------------------------------------------------------------------
 
 
@@ -476,11 +317,12 @@ def _chunk_keys(tags, key):
     return [k for k in tags if k == key or re.match(re.escape(key) + r"-\d+$", k)]
 
 
-def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, error=None, live=None):
+def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, error=None, live=None, claim=None):
     """Tags to set and remove on the source so that it records ``phase``; ``({}, [])`` when already recorded.
 
     ``live`` (``{was_running, devices, eips}``) is the source as it is now; it is captured only when a new
-    migration starts (no phase, or the last attempt was rolled back). Phases never move backwards.
+    migration starts (no phase, or the last attempt was rolled back), which also counts a new attempt. Phases never move
+    backwards. ``claim`` (a ``claims.encode`` value) is recorded while the migration runs and removed when it ends.
     """
     tags = tags or {}
     current = migration_from_tags(tags)
@@ -495,11 +337,12 @@ def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, 
                 raise MigrationError(
                     "%s: a migration is in progress under run %s (phase %s); resume it with that run id" % (instance_id, current["run_id"], current["phase"])
                 )
-            return {}, []
+            return ({TAG_CLAIM: claim} if claim and tags.get(TAG_CLAIM) != claim else {}), []
         if live is None:
             raise MigrationError("%s: starting a migration needs the live state of the instance" % instance_id)
         to_set[TAG_PHASE] = "started"
         to_set[TAG_RUN] = run_id
+        to_set[TAG_ATTEMPT] = str(attempt_of(tags) + 1 if current["phase"] == ROLLED_BACK else attempt_of(tags))
         to_set[TAG_WAS_RUNNING] = "true" if live["was_running"] else "false"
         to_set.update(encode_devices(live["devices"]))
         to_set.update(encode_eips(live["eips"]))
@@ -508,8 +351,7 @@ def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, 
     elif phase == ROLLED_BACK:
         to_set[TAG_PHASE] = ROLLED_BACK
         to_set[TAG_ERROR] = truncate_tag_value(error or "unknown error")
-        if TAG_REPLACEMENT in tags:
-            to_remove.append(TAG_REPLACEMENT)
+        to_remove += [k for k in (TAG_REPLACEMENT, TAG_CLAIM) if k in tags]
     elif phase in PHASES:
         if not in_progress(current["phase"]) and not (current["phase"] == "completed"):
             raise MigrationError("%s: no migration in progress (phase %s); record 'started' first" % (instance_id, current["phase"] or "none"))
@@ -525,6 +367,10 @@ def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, 
     else:
         raise MigrationError("%s: unknown phase %r" % (instance_id, phase))
 
+    if phase == "completed" and TAG_CLAIM in tags:
+        to_remove.append(TAG_CLAIM)
+    elif claim and phase not in ("completed", ROLLED_BACK):
+        to_set[TAG_CLAIM] = claim
     to_set = {k: v for k, v in to_set.items() if tags.get(k) != v}
     return to_set, to_remove
 
@@ -534,81 +380,79 @@ def same_device(a, b):
     return _norm_device(a) == _norm_device(b)
 
 
-# --- per-instance result and report ------------------------------------------------------------------
-
-FAILED_STATUSES = ("invalid", "rolled_back", "rollback_failed", "failed")
-
-
-def build_result(instance_id, region, status, preflight=None, query=None, old_root_device="/dev/sdo", **extra):
-    """The report record of one instance from the pre-flight result and a final ``ec2_migration_state`` query.
-
-    ``status``: ``migrated`` (this run or before), ``planned`` (check mode), ``blocked``, ``invalid``, ``rolled_back``,
-    ``rollback_failed``.
-    """
-    preflight = preflight or {}
-    query = query or {}
-    instance = query.get("instance") or preflight.get("instance") or {}
-    migration = query.get("migration") or preflight.get("migration") or {}
-    replacement = query.get("replacement") or {}
-    tags = instance.get("tags") or {}
-    originals = migration.get("original_devices")
-    if originals:
-        root = instance.get("root_device_name")
-        moves = plan_volume_moves(originals, root, old_root_device)
-    else:
-        moves = preflight.get("volume_moves") or []
-    eips = migration.get("original_eips") or preflight.get("elastic_ips") or []
-    public = {a.get("allocation_id"): a.get("public_ip") for a in query.get("elastic_ips") or []}
-    run_id = migration.get("run_id")
-    snapshots = [s for s in query.get("snapshots") or [] if not run_id or (s.get("tags") or {}).get(TAG_RUN) == run_id]
-    result = {
-        "instance_id": instance_id,
-        "region": region,
-        "name": tags.get("Name"),
-        "status": status,
-        "phase": migration.get("phase"),
-        "run_id": run_id,
-        "source_state": instance.get("state"),
-        "source_instance_type": instance.get("instance_type"),
-        "target_image_id": preflight.get("target_image_id") or replacement.get("image_id"),
-        "target_instance_type": preflight.get("target_instance_type") or replacement.get("instance_type"),
-        "replacement_id": replacement.get("instance_id") or migration.get("replaced_by") or migration.get("replacement_id"),
-        "replacement_state": replacement.get("state"),
-        "replacement_public_ip": replacement.get("public_ip_address"),
-        "replacement_http_tokens": replacement.get("metadata_http_tokens"),
-        "snapshots": [{k: s.get(k) for k in ("snapshot_id", "volume_id", "device_name", "state")} for s in snapshots],
-        "volumes": moves if status in ("migrated", "planned") else [],
-        "elastic_ips": [dict(e, public_ip=public.get(e.get("allocation_id"))) for e in eips] if status in ("migrated", "planned") else [],
-        "blockers": preflight.get("blockers") or [],
-        "errors": list(preflight.get("errors") or []),
-        "missing_permissions": preflight.get("missing_permissions") or [],
-        "warnings": preflight.get("audit_warnings") or [],
-        "rollback": None,
-        "public_ip_without_eip": None,
-        "source_terminated": False,
-    }
-    if status == "blocked":
-        result["blockers"] = preflight.get("refusing_blockers") or result["blockers"]
-    for key, value in extra.items():
-        if key == "errors":
-            result["errors"].extend(e for e in value or [] if e)
-        elif value is not None:
-            result[key] = value
-    result["follow_ups"] = follow_ups(result)
-    return result
-
-
-def build_report(results, run_id=None, generated_at=None, check_mode=False):
-    results = [r for r in results if r]
-    totals = {}
-    for r in results:
-        totals[r["status"]] = totals.get(r["status"], 0) + 1
+def state_tags_diff(instance_id, tags, to_set, to_remove):
+    """Diff of the recorded tags (only the keys touched) plus ``tags_after``, every tag once the change is made."""
+    after = dict(tags)
+    after.update(to_set)
+    for k in to_remove:
+        after.pop(k, None)
+    touched = sorted(set(to_set) | set(to_remove))
     return {
-        "control": "EC2.24",
-        "run_id": run_id,
-        "generated_at": generated_at,
-        "check_mode": bool(check_mode),
-        "totals": totals,
-        "failed": sorted(r["instance_id"] for r in results if r["status"] in FAILED_STATUSES),
-        "instances": sorted(results, key=lambda r: (r.get("region") or "", r.get("instance_id") or "")),
+        "before": {k: tags[k] for k in touched if k in tags},
+        "after": {k: after[k] for k in touched if k in after},
+        "before_header": "%s tags" % instance_id,
+        "after_header": "%s tags" % instance_id,
+        "tags_after": after,
+    }
+
+
+def snapshot_tags(extra, source_instance_id, volume_id, device_name, run_id):
+    """Tags of a migration snapshot: how hubfix finds it again (source, volume, device, run) and a readable Name."""
+    tags = dict(extra or {})
+    tags.update(
+        {
+            "Name": "hubfix pv-to-hvm %s %s" % (source_instance_id, device_name),
+            TAG_SOURCE_INSTANCE: source_instance_id,
+            TAG_SOURCE_VOLUME: volume_id,
+            TAG_SOURCE_DEVICE: device_name,
+            TAG_RUN: run_id,
+        }
+    )
+    return tags
+
+
+def replacement_launch_params(source, image_id, instance_type, run_id, extra_tags=None):
+    """RunInstances parameters for the HVM replacement of ``source`` (boto3 shape): same subnet, security groups, key,
+    instance profile, EBS optimisation, monitoring and tenancy, IMDSv2 required, the source's user tags, and a ClientToken
+    so that a retried launch never starts a second instance."""
+    tags = user_tags({t["Key"]: t["Value"] for t in source.get("Tags", [])})
+    tags.update(extra_tags or {})
+    tags[TAG_REPLACES] = source["InstanceId"]
+    tags[TAG_RUN] = run_id
+    params = {
+        "ImageId": image_id,
+        "InstanceType": instance_type,
+        "MinCount": 1,
+        "MaxCount": 1,
+        "ClientToken": client_token(source["InstanceId"], attempt_of({t["Key"]: t["Value"] for t in source.get("Tags", [])})),
+        "SubnetId": source["SubnetId"],
+        "SecurityGroupIds": [g["GroupId"] for g in source.get("SecurityGroups", [])],
+        "EbsOptimized": bool(source.get("EbsOptimized")),
+        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        "TagSpecifications": boto3_tag_specifications(tags, ["instance"]),
+    }
+    if source.get("KeyName"):
+        params["KeyName"] = source["KeyName"]
+    if (source.get("IamInstanceProfile") or {}).get("Arn"):
+        params["IamInstanceProfile"] = {"Arn": source["IamInstanceProfile"]["Arn"]}
+    if (source.get("Monitoring") or {}).get("State") in ("enabled", "pending"):
+        params["Monitoring"] = {"Enabled": True}
+    tenancy = (source.get("Placement") or {}).get("Tenancy")
+    if tenancy and tenancy != "default":
+        params["Placement"] = {"Tenancy": tenancy}
+    return params
+
+
+def planned_replacement(params):
+    """The replacement a launch with ``params`` gives, in the shape of ``instance_summary`` (for diffs and comparisons)."""
+    return {
+        "image_id": params["ImageId"],
+        "instance_type": params["InstanceType"],
+        "subnet_id": params["SubnetId"],
+        "security_group_ids": sorted(params["SecurityGroupIds"]),
+        "key_name": params.get("KeyName"),
+        "iam_instance_profile_arn": (params.get("IamInstanceProfile") or {}).get("Arn"),
+        "ebs_optimized": params["EbsOptimized"],
+        "metadata_http_tokens": "required",
+        "client_token": params["ClientToken"],
     }

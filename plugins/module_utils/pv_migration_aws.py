@@ -1,17 +1,19 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""EC2 calls shared by the paravirtual → HVM step modules (``ec2_migration_*``, ``ec2_instance_replacement``,
-``ec2_volume_move``, ``ec2_eip_move``). Every function takes a client made by ``clients.client`` and calls it
-with ``aws_retry=True``."""
+"""The EC2 lookups of a paravirtual -> HVM migration (its replacement and snapshots, found by hubfix's tags) and the
+shapes the ``ec2_migration_*`` modules return. General EC2 reads are in ``ec2_api``."""
 
 from __future__ import annotations
 
-import time
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
+    LIVE_STATES,
+    addresses_of_instances,
+    describe_instance,
+    find_instances,
+    own_snapshots,
+    tags_of,
+)
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_MIGRATION_RUN_FILTER,
     TAG_REPLACES,
@@ -19,50 +21,8 @@ from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_SOURCE_INSTANCE,
     TAG_SOURCE_VOLUME,
     attached_devices,
+    migration_from_tags,
 )
-
-try:
-    import botocore
-except ImportError:  # handled by AnsibleAWSModule
-    pass
-
-LIVE_STATES = ["pending", "running", "stopping", "stopped"]
-AUTH_ERRORS = ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "AuthFailure", "Blocked")
-
-
-class WaitTimeout(Exception):
-    pass
-
-
-def wait_until(check, timeout, what, delay=1.0, max_delay=10.0):
-    """Poll ``check()`` until it returns a truthy value; raise ``WaitTimeout`` naming ``what``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise WaitTimeout("timed out after %ss waiting for %s" % (timeout, what))
-        time.sleep(delay)
-        delay = min(max_delay, delay * 1.5)
-
-
-def describe_instance(ec2, instance_id):
-    """The instance (boto3 shape) or None when it does not exist."""
-    try:
-        res = ec2.describe_instances(InstanceIds=[instance_id], aws_retry=True)
-    except is_boto3_error_code(["InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed"]):
-        return None
-    for r in res.get("Reservations", []):
-        for i in r.get("Instances", []):
-            if i["InstanceId"] == instance_id:
-                return i
-    return None
-
-
-def find_instances(ec2, filters):
-    res = paginate(ec2, "describe_instances", Filters=filters)
-    return [i for r in res.get("Reservations", []) for i in r.get("Instances", [])]
 
 
 def find_replacements(ec2, source_instance_id, run_id=None, states=None):
@@ -75,49 +35,6 @@ def find_replacements(ec2, source_instance_id, run_id=None, states=None):
     return find_instances(ec2, filters)
 
 
-def describe_volume(ec2, volume_id):
-    try:
-        vols = ec2.describe_volumes(VolumeIds=[volume_id], aws_retry=True)["Volumes"]
-    except is_boto3_error_code(["InvalidVolume.NotFound", "InvalidVolumeID.Malformed"]):
-        return None
-    return vols[0] if vols else None
-
-
-def describe_image(ec2, image_id):
-    try:
-        images = ec2.describe_images(ImageIds=[image_id], aws_retry=True)["Images"]
-    except is_boto3_error_code(["InvalidAMIID.NotFound", "InvalidAMIID.Malformed", "InvalidAMIID.Unavailable"]):
-        return None
-    return images[0] if images else None
-
-
-def describe_instance_type(ec2, instance_type):
-    try:
-        types = ec2.describe_instance_types(InstanceTypes=[instance_type], aws_retry=True)["InstanceTypes"]
-    except is_boto3_error_code(["InvalidInstanceType", "InvalidParameterValue"]):
-        return None
-    return types[0] if types else None
-
-
-def termination_protection(ec2, instance_id):
-    res = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="disableApiTermination", aws_retry=True)
-    return bool(res.get("DisableApiTermination", {}).get("Value"))
-
-
-def addresses_of_instances(ec2, instance_ids):
-    if not instance_ids:
-        return []
-    return ec2.describe_addresses(Filters=[{"Name": "instance-id", "Values": list(instance_ids)}], aws_retry=True).get("Addresses", [])
-
-
-def describe_address(ec2, allocation_id):
-    try:
-        addrs = ec2.describe_addresses(AllocationIds=[allocation_id], aws_retry=True)["Addresses"]
-    except is_boto3_error_code(["InvalidAllocationID.NotFound", "InvalidAddress.NotFound"]):
-        return None
-    return addrs[0] if addrs else None
-
-
 def migration_snapshots(ec2, source_instance_id=None, volume_id=None, run_id=None):
     filters = []
     if source_instance_id:
@@ -126,12 +43,11 @@ def migration_snapshots(ec2, source_instance_id=None, volume_id=None, run_id=Non
         filters.append({"Name": "tag:" + TAG_SOURCE_VOLUME, "Values": [volume_id]})
     if run_id:
         filters.append({"Name": TAG_MIGRATION_RUN_FILTER, "Values": [run_id]})
-    return paginate(ec2, "describe_snapshots", OwnerIds=["self"], Filters=filters).get("Snapshots", [])
+    return own_snapshots(ec2, filters)
 
 
 def completed_snapshots_of_volume(ec2, volume_id):
-    filters = [{"Name": "volume-id", "Values": [volume_id]}, {"Name": "status", "Values": ["completed"]}]
-    return paginate(ec2, "describe_snapshots", OwnerIds=["self"], Filters=filters).get("Snapshots", [])
+    return own_snapshots(ec2, [{"Name": "volume-id", "Values": [volume_id]}, {"Name": "status", "Values": ["completed"]}])
 
 
 def instance_summary(instance):
@@ -160,7 +76,7 @@ def instance_summary(instance):
         "metadata_http_tokens": mo.get("HttpTokens"),
         "metadata_http_endpoint": mo.get("HttpEndpoint"),
         "ebs_volumes": attached_devices(instance),
-        "tags": boto3_tag_list_to_ansible_dict(instance.get("Tags", [])),
+        "tags": tags_of(instance),
     }
 
 
@@ -176,7 +92,7 @@ def address_summary(address):
 
 
 def snapshot_summary(snapshot):
-    tags = boto3_tag_list_to_ansible_dict(snapshot.get("Tags", []))
+    tags = tags_of(snapshot)
     return {
         "snapshot_id": snapshot["SnapshotId"],
         "volume_id": tags.get(TAG_SOURCE_VOLUME) or snapshot.get("VolumeId"),
@@ -188,17 +104,31 @@ def snapshot_summary(snapshot):
     }
 
 
-def dry_run(call, **params):
-    """Probe one mutating EC2 call with ``DryRun=True``: ``(allowed, error_code, message)``."""
-    try:
-        call(DryRun=True, **params)
-    except botocore.exceptions.ClientError as e:
-        err = e.response.get("Error", {})
-        code = err.get("Code", "")
-        if code == "DryRunOperation":
-            return True, None, None
-        if code in AUTH_ERRORS or code.startswith("Unauthorized"):
-            return False, code, err.get("Message")
-        return None, code, err.get("Message")
-    # a call that ignored DryRun and succeeded cannot happen on EC2; count it as allowed
-    return True, None, None
+def migration_view(ec2, instance):
+    """What ``ec2_migration_state_info`` returns for a source instance: its recorded migration, live facts, its replacement
+    (the recorded one, else the one live instance tagged ``hubfix:replaces``), their Elastic IPs and the migration's snapshots."""
+    summary = instance_summary(instance)
+    migration = migration_from_tags(summary["tags"])
+    replacement = describe_instance(ec2, migration["replacement_id"]) if migration["replacement_id"] else None
+    if replacement is None:
+        live = find_replacements(ec2, instance["InstanceId"])
+        replacement = live[0] if len(live) == 1 else None
+    ids = [instance["InstanceId"]] + ([replacement["InstanceId"]] if replacement else [])
+    snapshots = [snapshot_summary(s) for s in migration_snapshots(ec2, source_instance_id=instance["InstanceId"])]
+    return {
+        "migration": migration,
+        "instance": summary,
+        "replacement": instance_summary(replacement),
+        "elastic_ips": [address_summary(a) for a in addresses_of_instances(ec2, ids)],
+        "snapshots": sorted(snapshots, key=lambda s: (s["volume_id"] or "", s["start_time"] or "")),
+    }
+
+
+def live_state(ec2, instance):
+    """What a rollback needs from the source before anything changes: running or not, EBS volumes, Elastic IPs."""
+    addresses = addresses_of_instances(ec2, [instance["InstanceId"]])
+    return {
+        "was_running": instance.get("State", {}).get("Name") in ("pending", "running"),
+        "devices": attached_devices(instance),
+        "eips": [{"allocation_id": a["AllocationId"], "private_ip_address": a.get("PrivateIpAddress")} for a in addresses if a.get("AllocationId")],
+    }

@@ -89,49 +89,31 @@ previous:
   type: dict
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_group, describe_launch_configuration
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import find_launch_template
 
 
-def source_record(group):
-    return {
-        "name": group["AutoScalingGroupName"],
-        "launch_configuration_name": group.get("LaunchConfigurationName"),
-        "launch_template": asg.template_spec(group["LaunchTemplate"]) if group.get("LaunchTemplate") else None,
+def template_target(module, ec2, version):
+    """``(target record, UpdateAutoScalingGroup parameters, exists)`` for the requested template and version; a template
+    (or numeric version) that does not exist fails, but only warns in check mode (an earlier check-mode task creates it)."""
+    p = module.params
+    template = find_launch_template(ec2, p["launch_template_id"], p["launch_template_name"])
+    problem = asg.template_problem(template, p["launch_template_id"] or p["launch_template_name"], version, module.region)
+    if problem and not module.check_mode:
+        module.fail_json(msg=problem)
+    if problem:
+        module.warn(problem + " (check mode: assuming an earlier task creates it)")
+    template_id = template["LaunchTemplateId"] if template else p["launch_template_id"]
+    template_name = template["LaunchTemplateName"] if template else p["launch_template_name"]
+    spec = {"LaunchTemplateId": template_id} if template_id else {"LaunchTemplateName": template_name}
+    target = {
+        "launch_configuration_name": None,
+        "launch_template": {"launch_template_id": template_id, "launch_template_name": template_name, "version": version},
     }
-
-
-def find_template(module, ec2, template_id, template_name, version):
-    """``(id, name)`` of the template; fails when it or a numeric version does not exist (warns in check mode)."""
-    try:
-        if template_id:
-            found = ec2.describe_launch_templates(aws_retry=True, LaunchTemplateIds=[template_id])["LaunchTemplates"]
-        else:
-            found = ec2.describe_launch_templates(aws_retry=True, LaunchTemplateNames=[template_name])["LaunchTemplates"]
-    except botocore.exceptions.ClientError as e:
-        if "NotFound" not in e.response["Error"]["Code"]:
-            raise
-        found = []
-    if not found:
-        msg = "launch template %s not found in region %s" % (template_id or template_name, module.region)
-        if module.check_mode:
-            module.warn(msg + " (check mode: assuming an earlier task creates it)")
-            return template_id, template_name, False
-        module.fail_json(msg=msg)
-    template = found[0]
-    if version.isdigit() and int(version) > template["LatestVersionNumber"]:
-        msg = "launch template %s has no version %s (latest is %s)" % (template["LaunchTemplateName"], version, template["LatestVersionNumber"])
-        if module.check_mode:
-            module.warn(msg + " (check mode: assuming an earlier task creates it)")
-        else:
-            module.fail_json(msg=msg)
-    return template["LaunchTemplateId"], template["LaunchTemplateName"], True
+    return target, {"LaunchTemplate": dict(spec, Version=version)}, template is not None
 
 
 def main():
@@ -143,70 +125,40 @@ def main():
         launch_configuration_name=dict(type="str"),
         current_launch_configuration_name=dict(type="str"),
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[["launch_template_id", "launch_template_name", "launch_configuration_name"]],
-        required_one_of=[["launch_template_id", "launch_template_name", "launch_configuration_name"]],
-    )
+    sources = ["launch_template_id", "launch_template_name", "launch_configuration_name"]
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, mutually_exclusive=[sources], required_one_of=[sources])
     p = module.params
-    name = p["name"]
-    version = p["launch_template_version"]
-    if not (version.isdigit() or version in ("$Default", "$Latest")):
-        module.fail_json(msg="launch_template_version must be a version number, $Default or $Latest, got %r" % version)
+    name, version, lc_name = p["name"], p["launch_template_version"], p["launch_configuration_name"]
+    problem = asg.version_problem(version)
+    if problem:
+        module.fail_json(msg=problem)
     autoscaling = client(module, "autoscaling")
-    ec2 = client(module, "ec2")
-    try:
-        groups = paginate(autoscaling, "describe_auto_scaling_groups", AutoScalingGroupNames=[name]).get("AutoScalingGroups", [])
-        if not groups:
+    with aws_errors_fail(module, "failed to switch the launch source of Auto Scaling group %s" % name):
+        group = describe_group(autoscaling, name)
+        if group is None:
             module.fail_json(msg="Auto Scaling group %s not found in region %s" % (name, module.region))
-        group = groups[0]
         if group.get("MixedInstancesPolicy"):
             module.fail_json(msg=asg.refusal(group))
-        before = source_record(group)
-
-        if p["launch_configuration_name"]:
-            lc_name = p["launch_configuration_name"]
-            target = {"name": name, "launch_configuration_name": lc_name, "launch_template": None}
+        before = asg.source_record(group)
+        if lc_name:
+            target, update = {"launch_configuration_name": lc_name, "launch_template": None}, {"LaunchConfigurationName": lc_name}
             changed = not asg.on_launch_configuration(group, lc_name)
-            if changed:
-                found = paginate(autoscaling, "describe_launch_configurations", LaunchConfigurationNames=[lc_name]).get("LaunchConfigurations", [])
-                if not found:
-                    module.fail_json(msg="launch configuration %s not found in region %s; cannot switch group %s to it" % (lc_name, module.region, name))
-            update = {"LaunchConfigurationName": lc_name}
+            if changed and describe_launch_configuration(autoscaling, lc_name) is None:
+                module.fail_json(msg="launch configuration %s not found in region %s; cannot switch group %s to it" % (lc_name, module.region, name))
         else:
-            template_id, template_name, exists = find_template(module, ec2, p["launch_template_id"], p["launch_template_name"], version)
-            target = {
-                "name": name,
-                "launch_configuration_name": None,
-                "launch_template": {"launch_template_id": template_id, "launch_template_name": template_name, "version": version},
-            }
-            changed = not (exists and asg.on_template(group, template_id, version))
-            update = {"LaunchTemplate": {"LaunchTemplateId": template_id, "Version": version}}
-            if not exists:
-                update = {"LaunchTemplate": {"LaunchTemplateName": template_name, "Version": version}}
-
+            target, update, exists = template_target(module, client(module, "ec2"), version)
+            changed = not (exists and asg.on_template(group, target["launch_template"]["launch_template_id"], version))
         expected = p["current_launch_configuration_name"]
         if changed and expected and not asg.on_launch_configuration(group, expected):
-            module.fail_json(
-                msg="Auto Scaling group %s no longer launches from launch configuration %s (it uses %s); not switched"
-                % (name, expected, before["launch_template"] or before["launch_configuration_name"]),
-                autoscaling_group=before,
-            )
-
+            module.fail_json(msg=asg.moved_on_message(name, expected, before), autoscaling_group=dict(before, name=name))
         if changed and not module.check_mode:
             autoscaling.update_auto_scaling_group(aws_retry=True, AutoScalingGroupName=name, **update)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="failed to switch the launch source of Auto Scaling group %s" % name)
 
-    result = dict(changed=changed, autoscaling_group=target if changed else before, previous=before)
+    after = target if changed else before
+    result = dict(changed=changed, autoscaling_group=dict(after, name=name), previous=dict(before, name=name))
     if module._diff:
-        result["diff"] = {
-            "before_header": "Auto Scaling group %s (%s)" % (name, module.region),
-            "after_header": "Auto Scaling group %s (%s)" % (name, module.region),
-            "before": {k: v for k, v in before.items() if k != "name"},
-            "after": {k: v for k, v in (target if changed else before).items() if k != "name"},
-        }
+        header = "Auto Scaling group %s (%s)" % (name, module.region)
+        result["diff"] = {"before_header": header, "after_header": header, "before": before, "after": after}
     module.exit_json(**result)
 
 

@@ -7,22 +7,22 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
-module: autoscaling_imdsv2_plan
+module: autoscaling_imdsv2_plan_info
 short_description: Work out which launch configurations and Auto Scaling groups the AutoScaling.3 remediation handles
 version_added: 0.1.0
 description:
   - Read-only. Judges every launch configuration of each region like the AutoScaling.3 Config rule
     (C(autoscaling-launchconfig-requires-imdsv2)) and lists, per failing launch configuration, the groups that use it and the
     action the remediation takes (C(convert), C(delete_unused) or C(keep_unused)).
-  - Validates the names given. An unknown launch configuration or group name, or a named group that uses a mixed instances
-    policy or already a launch template, is reported in RV(errors) so that the caller can stop before changing anything.
+  - Validates the names given. An unknown launch configuration or group name, a named group that uses a mixed instances
+    policy or already a launch template, or a region that could not be read, is reported in RV(errors) so that the caller can
+    stop before changing anything.
+  - Regions are read concurrently, two calls each (C(autoscaling:DescribeLaunchConfigurations),
+    C(autoscaling:DescribeAutoScalingGroups), 100 records a page).
+  - Called C(hubfix.aws.autoscaling_imdsv2_plan) before 0.2.0; that name still works and is deprecated.
 author:
   - hubfix.aws maintainers (@hubfix)
 options:
-  regions:
-    description: Regions to work in. Default is the connection's region.
-    type: list
-    elements: str
   launch_configuration_names:
     description:
       - Only these launch configurations (named ones are handled even when they already require IMDSv2).
@@ -40,6 +40,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - hubfix.aws.regions
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -50,17 +51,19 @@ notes:
 
 EXAMPLES = r"""
 - name: What would the AutoScaling.3 remediation do in two regions?
-  hubfix.aws.autoscaling_imdsv2_plan:
+  hubfix.aws.autoscaling_imdsv2_plan_info:
     regions: [us-east-1, eu-west-1]
   register: plan
 
 - name: Only the launch configuration of one group
-  hubfix.aws.autoscaling_imdsv2_plan:
+  hubfix.aws.autoscaling_imdsv2_plan_info:
     regions: [us-east-1]
     group_names: [asg-web]
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - hubfix.aws.regions
 account_id:
   description: The account the credentials act in.
   returned: always
@@ -75,27 +78,16 @@ launch_configurations:
   type: list
   elements: dict
 errors:
-  description: Problems with the input; nothing should be changed when this is not empty.
-  returned: always
-  type: list
-  elements: str
-regions:
-  description: The regions planned.
+  description: Problems with the input or a region that could not be read; nothing should be changed when this is not empty.
   returned: always
   type: list
   elements: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import caller_account_id, client
-from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import describe_groups, describe_launch_configurations
-from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionError, resolve_regions
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
 
 
 def main():
@@ -106,37 +98,23 @@ def main():
         delete_unused=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    lc_names = module.params["launch_configuration_names"]
-    group_names = module.params["group_names"]
-    try:
-        regions = resolve_regions(module.params["regions"], module.region)
-    except RegionError as e:
-        module.fail_json(msg=str(e))
+    p = module.params
+    lc_names, group_names = p["launch_configuration_names"], p["group_names"]
 
-    items, errors, found_lcs, found_groups = [], [], [], []
-    try:
-        account_id = caller_account_id(module, regions[0])
-        for region in regions:
-            autoscaling = client(module, "autoscaling", region)
-            lcs = describe_launch_configurations(autoscaling, lc_names or None)
-            groups = describe_groups(autoscaling)
-            region_items, lcs_found, groups_found, region_errors = asg.plan_region(
-                region, account_id, lcs, groups, lc_names, group_names, module.params["delete_unused"]
-            )
-            items += region_items
-            errors += region_errors
-            found_lcs.append(lcs_found)
-            found_groups.append(groups_found)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="failed to read launch configurations and Auto Scaling groups")
+    def plan(autoscaling, region, account):
+        lcs = describe_launch_configurations(autoscaling, lc_names or None)
+        return asg.plan_region(region, account, lcs, describe_groups(autoscaling), lc_names, group_names, p["delete_unused"])
 
-    unknown = asg.missing_names(lc_names, found_lcs)
-    if unknown:
-        errors.insert(0, "launch configuration(s) not found in %s: %s" % (", ".join(regions), ", ".join(unknown)))
-    unknown = asg.missing_names(group_names, found_groups)
-    if unknown:
-        errors.insert(0, "Auto Scaling group(s) not found in %s: %s" % (", ".join(regions), ", ".join(unknown)))
-    module.exit_json(changed=False, account_id=account_id, regions=regions, launch_configurations=items, errors=errors)
+    scan = RegionScan(
+        module, "autoscaling", plan, failed_count=lambda r: len(r[0]), evaluated_count=lambda r: len(r[0]), empty_result={"launch_configurations": []}
+    )
+    items = [item for result in scan.results() for item in result[0]]
+    errors = [row["error"] for row in scan.rows if row["error"]] + [e for result in scan.results() for e in result[3]]
+    for kind, requested, found in (("launch configuration(s)", lc_names, 1), ("Auto Scaling group(s)", group_names, 2)):
+        unknown = asg.missing_names(requested, [result[found] for result in scan.results()])
+        if unknown:
+            errors.insert(0, scan.not_found_message(kind, unknown))
+    module.exit_json(changed=False, account_id=scan.account_id, launch_configurations=items, errors=errors, regions=scan.rows)
 
 
 if __name__ == "__main__":

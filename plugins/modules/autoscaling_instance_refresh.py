@@ -65,12 +65,22 @@ options:
     description: Seconds between status checks with O(wait).
     type: int
     default: 15
+  fail_on_wait_timeout:
+    description:
+      - With O(wait), fail when the refresh is still running after O(wait_timeout). V(false) returns its current status instead,
+        so a caller can show progress and wait again.
+    type: bool
+    default: true
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 notes:
   - Supports check mode (reports whether a refresh would start and which instances it would replace).
+  - M(amazon.aws.autoscaling_instance_refresh) is not used because it cannot set a C(DesiredConfiguration) (so AWS cannot switch
+    the group only on success nor roll a failed refresh back to the previous launch source), has no C(AutoRollback), does not wait,
+    and starts a refresh even when every instance already matches.
   - "IAM actions: autoscaling:DescribeAutoScalingGroups, autoscaling:StartInstanceRefresh, autoscaling:DescribeInstanceRefreshes,
     ec2:DescribeLaunchTemplates, plus what launching from the template needs (ec2:RunInstances, iam:PassRole)."
 """
@@ -123,74 +133,94 @@ progress:
   elements: dict
 """
 
-import time
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client, paginate
-
-
-def describe_refreshes(autoscaling, name, refresh_id=None):
-    params = {"AutoScalingGroupName": name}
-    if refresh_id:
-        params["InstanceRefreshIds"] = [refresh_id]
-    return autoscaling.describe_instance_refreshes(aws_retry=True, **params).get("InstanceRefreshes", [])
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_group, describe_refreshes
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import find_launch_template
+from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, poll
 
 
 def snake(refresh):
-    return camel_dict_to_snake_dict(asg.json_safe(refresh)) if refresh else None
+    return camel_dict_to_snake_dict(normalize_boto3_result(refresh)) if refresh else None
 
 
-def resolve_template(module, ec2, template_id, template_name):
-    try:
-        if template_id:
-            found = ec2.describe_launch_templates(aws_retry=True, LaunchTemplateIds=[template_id])["LaunchTemplates"]
-        else:
-            found = ec2.describe_launch_templates(aws_retry=True, LaunchTemplateNames=[template_name])["LaunchTemplates"]
-    except botocore.exceptions.ClientError as e:
-        if "NotFound" not in e.response["Error"]["Code"]:
-            raise
-        found = []
+def one_refresh(module, autoscaling, name, refresh_id):
+    found = describe_refreshes(autoscaling, name, refresh_id)
     if not found:
-        msg = "launch template %s not found in region %s" % (template_id or template_name, module.region)
-        if not module.check_mode:
-            module.fail_json(msg=msg)
-        module.warn(msg + " (check mode: assuming an earlier task creates it)")
-        return None
-    return found[0]["LaunchTemplateId"]
+        module.fail_json(msg="instance refresh %s of group %s not found" % (refresh_id, name))
+    return found[0]
 
 
-def wait_for(module, autoscaling, name, refresh_id, progress):
-    deadline = time.monotonic() + module.params["wait_timeout"]
-    while True:
-        found = describe_refreshes(autoscaling, name, refresh_id)
-        if not found:
-            module.fail_json(msg="instance refresh %s of group %s not found" % (refresh_id, name))
-        refresh = found[0]
-        progress.append(
-            {
-                "status": refresh.get("Status"),
-                "percentage_complete": refresh.get("PercentageComplete"),
-                "instances_to_update": refresh.get("InstancesToUpdate"),
-                "status_reason": refresh.get("StatusReason"),
-            }
+def template_id_of(module, ec2):
+    """The desired template's id; None in check mode when an earlier check-mode task would create it."""
+    p = module.params
+    template = find_launch_template(ec2, p["launch_template_id"], p["launch_template_name"])
+    if template is not None:
+        return template["LaunchTemplateId"]
+    msg = "launch template %s not found in region %s" % (p["launch_template_id"] or p["launch_template_name"], module.region)
+    if not module.check_mode:
+        module.fail_json(msg=msg)
+    module.warn(msg + " (check mode: assuming an earlier task creates it)")
+    return None
+
+
+def start(module, autoscaling):
+    """``(changed, refresh, instances to replace)``: an active refresh is followed, none is started when nothing differs."""
+    p, name = module.params, module.params["name"]
+    group = describe_group(autoscaling, name)
+    if group is None:
+        module.fail_json(msg="Auto Scaling group %s not found in region %s" % (name, module.region))
+    template_id = template_id_of(module, client(module, "ec2"))
+    to_replace = asg.instances_to_refresh(group, template_id, p["launch_template_version"]) if template_id else asg.instance_ids(group)
+    active = [r for r in describe_refreshes(autoscaling, name) if r.get("Status") in asg.REFRESH_ACTIVE]
+    if active:
+        module.warn("an instance refresh (%s, %s) is already running for group %s: following it" % (active[0]["InstanceRefreshId"], active[0]["Status"], name))
+        return False, active[0], to_replace
+    if not to_replace:
+        return False, None, to_replace
+    if module.check_mode:
+        return True, {"InstanceRefreshId": None, "Status": "Pending", "PercentageComplete": 0, "InstancesToUpdate": len(to_replace)}, to_replace
+    request = asg.refresh_request(
+        name,
+        template_id,
+        p["launch_template_name"],
+        p["launch_template_version"],
+        p["min_healthy_percentage"],
+        p["skip_matching"],
+        p["auto_rollback"],
+        p["instance_warmup"],
+    )
+    refresh_id = autoscaling.start_instance_refresh(aws_retry=True, **request)["InstanceRefreshId"]
+    return True, one_refresh(module, autoscaling, name, refresh_id), to_replace
+
+
+def wait(module, autoscaling, refresh, progress):
+    """Poll the refresh until it ends, recording every status seen in ``progress``."""
+    name, refresh_id = module.params["name"], refresh["InstanceRefreshId"]
+
+    def ended():
+        current = one_refresh(module, autoscaling, name, refresh_id)
+        progress.append(asg.refresh_progress(current))
+        return current if current.get("Status") in asg.REFRESH_TERMINAL else None
+
+    try:
+        return poll(
+            ended,
+            module.params["wait_timeout"],
+            "instance refresh %s of group %s" % (refresh_id, name),
+            delay=module.params["poll_interval"],
+            max_delay=module.params["poll_interval"],
         )
-        if refresh.get("Status") in asg.REFRESH_TERMINAL:
-            return refresh
-        if time.monotonic() > deadline:
-            module.fail_json(
-                msg="instance refresh %s of group %s still %s after %ss" % (refresh_id, name, refresh.get("Status"), module.params["wait_timeout"]),
-                instance_refresh=snake(refresh),
-                progress=progress,
-            )
-        time.sleep(module.params["poll_interval"])
+    except WaitTimeout as e:
+        latest = one_refresh(module, autoscaling, name, refresh_id)
+        if not module.params["fail_on_wait_timeout"]:
+            return latest
+        module.fail_json(msg=str(e), instance_refresh=snake(latest), progress=progress)
 
 
 def main():
@@ -207,84 +237,35 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=3600),
         poll_interval=dict(type="int", default=15),
+        fail_on_wait_timeout=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
-        mutually_exclusive=[
-            ["launch_template_id", "launch_template_name"],
-            ["instance_refresh_id", "launch_template_id"],
-            ["instance_refresh_id", "launch_template_name"],
-        ],
+        mutually_exclusive=[["launch_template_id", "launch_template_name", "instance_refresh_id"]],
         required_one_of=[["launch_template_id", "launch_template_name", "instance_refresh_id"]],
     )
     p = module.params
-    name = p["name"]
     if not 0 <= p["min_healthy_percentage"] <= 100:
         module.fail_json(msg="min_healthy_percentage must be between 0 and 100")
     autoscaling = client(module, "autoscaling")
-    changed = False
-    refresh = None
-    to_replace = []
-    progress = []
-    try:
+    changed, refresh, to_replace, progress = False, None, [], []
+    with aws_errors_fail(module, "instance refresh of Auto Scaling group %s failed" % p["name"]):
         if p["instance_refresh_id"]:
-            found = describe_refreshes(autoscaling, name, p["instance_refresh_id"])
-            if not found:
-                module.fail_json(msg="instance refresh %s of group %s not found" % (p["instance_refresh_id"], name))
-            refresh = found[0]
+            refresh = one_refresh(module, autoscaling, p["name"], p["instance_refresh_id"])
         else:
-            groups = paginate(autoscaling, "describe_auto_scaling_groups", AutoScalingGroupNames=[name]).get("AutoScalingGroups", [])
-            if not groups:
-                module.fail_json(msg="Auto Scaling group %s not found in region %s" % (name, module.region))
-            group = groups[0]
-            version = p["launch_template_version"]
-            template_id = resolve_template(module, client(module, "ec2"), p["launch_template_id"], p["launch_template_name"])
-            active = [r for r in describe_refreshes(autoscaling, name) if r.get("Status") in asg.REFRESH_ACTIVE]
-            to_replace = asg.instances_to_refresh(group, template_id, version) if template_id else [i["InstanceId"] for i in group.get("Instances") or []]
-            if active:
-                refresh = active[0]
-                module.warn(
-                    "an instance refresh (%s, %s) is already running for group %s: following it" % (refresh["InstanceRefreshId"], refresh["Status"], name)
-                )
-            elif to_replace:
-                changed = True
-                spec = {"LaunchTemplateId": template_id} if template_id else {"LaunchTemplateName": p["launch_template_name"]}
-                spec["Version"] = version
-                preferences = {"MinHealthyPercentage": p["min_healthy_percentage"], "SkipMatching": p["skip_matching"], "AutoRollback": p["auto_rollback"]}
-                if p["instance_warmup"] is not None:
-                    preferences["InstanceWarmup"] = p["instance_warmup"]
-                if module.check_mode:
-                    refresh = {"InstanceRefreshId": None, "Status": "Pending", "PercentageComplete": 0, "InstancesToUpdate": len(to_replace)}
-                else:
-                    refresh_id = autoscaling.start_instance_refresh(
-                        aws_retry=True,
-                        AutoScalingGroupName=name,
-                        Strategy="Rolling",
-                        DesiredConfiguration={"LaunchTemplate": spec},
-                        Preferences=preferences,
-                    )["InstanceRefreshId"]
-                    refresh = describe_refreshes(autoscaling, name, refresh_id)[0]
+            changed, refresh, to_replace = start(module, autoscaling)
         if p["wait"] and refresh and refresh.get("InstanceRefreshId") and refresh.get("Status") not in asg.REFRESH_TERMINAL:
-            refresh = wait_for(module, autoscaling, name, refresh["InstanceRefreshId"], progress)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="instance refresh of Auto Scaling group %s failed" % name)
+            refresh = wait(module, autoscaling, refresh, progress)
 
     result = dict(changed=changed, instance_refresh=snake(refresh), instances_to_replace=to_replace, progress=progress)
     if module._diff and changed:
-        result["diff"] = {
-            "before_header": "Auto Scaling group %s (%s) instances" % (name, module.region),
-            "after_header": "instance refresh to %s version %s" % (p["launch_template_name"] or p["launch_template_id"], p["launch_template_version"]),
-            "before": "\n".join(to_replace) + "\n",
-            "after": "%d instance(s) replaced\n" % len(to_replace),
-        }
-    if p["wait"] and refresh and refresh.get("Status") in asg.REFRESH_TERMINAL and refresh.get("Status") not in asg.REFRESH_SUCCESS:
-        result.pop("changed")
-        module.fail_json(
-            msg="instance refresh %s of group %s ended %s: %s" % (refresh.get("InstanceRefreshId"), name, refresh.get("Status"), refresh.get("StatusReason")),
-            changed=changed,
-            **{k: v for k, v in result.items() if k != "diff"},
+        result["diff"] = asg.refresh_diff(
+            p["name"], module.region, p["launch_template_name"] or p["launch_template_id"], p["launch_template_version"], to_replace
         )
+    failure = asg.refresh_failure(refresh) if p["wait"] else None
+    if failure:
+        module.fail_json(msg=failure, **{k: v for k, v in result.items() if k != "diff"})
     module.exit_json(**result)
 
 

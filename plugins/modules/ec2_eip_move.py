@@ -39,6 +39,10 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+notes:
+  - M(amazon.aws.ec2_eip) is not used because moving an address it finds associated elsewhere needs O(ec2_eip) with
+    C(allow_reassociation) and a device id, and it neither compares the private address it lands on nor verifies the instance
+    answers on it afterwards; its C(release_on_disassociation) also makes a wrong parameter cost the address itself.
 """
 
 EXAMPLES = r"""
@@ -63,18 +67,46 @@ verified:
   type: bool
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import associate_address
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
-    address_summary,
-    describe_address,
-    describe_instance,
-)
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import describe_address, describe_instance
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import address_summary
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+
+def read(module, ec2):
+    """``(address, instance)``; a missing address or a gone instance fails the module."""
+    alloc, iid = module.params["allocation_id"], module.params["instance_id"]
+    address = describe_address(ec2, alloc)
+    if address is None:
+        module.fail_json(msg="%s: Elastic IP %s not found in region %s" % (iid, alloc, module.region))
+    instance = describe_instance(ec2, iid)
+    if instance is None or instance["State"]["Name"] in ("shutting-down", "terminated"):
+        module.fail_json(msg="%s: instance not found or terminated; cannot move Elastic IP %s to it" % (iid, alloc))
+    return address, instance
+
+
+def answers_on(module, instance, address):
+    """Whether the instance answers on the address: it is associated with it and, on the primary private IP, the instance
+    reports it as its public IP (an address on a secondary private IP is not the instance's PublicIpAddress)."""
+    if address.get("instance_id") != module.params["instance_id"]:
+        return False
+    return module.params["private_ip_address"] is not None or (instance or {}).get("PublicIpAddress") == address.get("public_ip")
+
+
+def verify(module, ec2, now, previous, diff):
+    iid = module.params["instance_id"]
+    fresh = describe_instance(ec2, iid) or {}
+    if not answers_on(module, fresh, now):
+        module.fail_json(
+            msg="%s: Elastic IP %s (%s) was associated but the instance does not report it (public IP %s)"
+            % (iid, module.params["allocation_id"], now.get("public_ip"), fresh.get("PublicIpAddress")),
+            changed=True,
+            address=now,
+            previous=previous,
+            diff=diff,
+        )
+    return True
 
 
 def main():
@@ -88,17 +120,11 @@ def main():
     p = module.params
     alloc, iid = p["allocation_id"], p["instance_id"]
     ec2 = client(module, "ec2")
-    try:
-        address = describe_address(ec2, alloc)
-        if address is None:
-            module.fail_json(msg="%s: Elastic IP %s not found in region %s" % (iid, alloc, module.region))
-        instance = describe_instance(ec2, iid)
-        if instance is None or instance["State"]["Name"] in ("shutting-down", "terminated"):
-            module.fail_json(msg="%s: instance not found or terminated; cannot move Elastic IP %s to it" % (iid, alloc))
+    with aws_errors_fail(module, "%s: failed to move Elastic IP %s to it" % (iid, alloc)):
+        address, instance = read(module, ec2)
         previous = address_summary(address)
         wanted_private = p["private_ip_address"] or instance.get("PrivateIpAddress")
-        in_place = previous["instance_id"] == iid and (previous["private_ip_address"] == wanted_private)
-        after = dict(previous, instance_id=iid, private_ip_address=wanted_private)
+        in_place = previous["instance_id"] == iid and previous["private_ip_address"] == wanted_private
         diff = {
             "before": {"instance_id": previous["instance_id"], "private_ip_address": previous["private_ip_address"]},
             "after": {"instance_id": iid, "private_ip_address": wanted_private},
@@ -106,30 +132,16 @@ def main():
             "after_header": "%s (%s)" % (alloc, previous["public_ip"]),
         }
         if in_place or module.check_mode:
-            verified = None
-            if in_place and p["verify"]:
-                verified = instance.get("PublicIpAddress") == previous["public_ip"]
-            module.exit_json(changed=not in_place, address=after if not in_place else previous, previous=previous, verified=verified, diff=diff)
-
+            verified = answers_on(module, instance, previous) if in_place and p["verify"] else None
+            after = previous if in_place else dict(previous, instance_id=iid, private_ip_address=wanted_private)
+            module.exit_json(changed=not in_place, address=after, previous=previous, verified=verified, diff=diff)
         params = {"AllocationId": alloc, "InstanceId": iid, "AllowReassociation": True}
         if p["private_ip_address"]:
             params["PrivateIpAddress"] = p["private_ip_address"]
-        ec2.associate_address(aws_retry=True, **params)
+        associate_address(ec2, **params)
         now = address_summary(describe_address(ec2, alloc) or {})
-        verified = None
-        if p["verify"]:
-            fresh = describe_instance(ec2, iid) or {}
-            verified = now.get("instance_id") == iid and (p["private_ip_address"] is not None or fresh.get("PublicIpAddress") == now.get("public_ip"))
-            if not verified:
-                module.fail_json(
-                    msg="%s: Elastic IP %s (%s) was associated but the instance does not report it (public IP %s)"
-                    % (iid, alloc, now.get("public_ip"), fresh.get("PublicIpAddress")),
-                    address=now,
-                    previous=previous,
-                )
-        module.exit_json(changed=True, address=now, previous=previous, verified=verified, diff=diff)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="%s: failed to move Elastic IP %s to it" % (iid, alloc))
+        verified = verify(module, ec2, now, previous, diff) if p["verify"] else None
+    module.exit_json(changed=True, address=now, previous=previous, verified=verified, diff=diff)
 
 
 if __name__ == "__main__":

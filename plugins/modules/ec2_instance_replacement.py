@@ -100,70 +100,38 @@ terminated:
   elements: str
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import run_instances, terminate_instances
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import describe_instance, tags_of
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
-    TAG_REPLACES,
     TAG_RUN,
     MigrationError,
     attached_devices,
-    client_token,
-    user_tags,
+    planned_replacement,
+    replacement_launch_params,
     validate_run_id,
 )
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
-    WaitTimeout,
-    describe_instance,
-    find_replacements,
-    instance_summary,
-    wait_until,
-)
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import find_replacements, instance_summary
+from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, wait_for_waiter
 
 
-def launch_params(source, image_id, instance_type, run_id, extra_tags):
-    """RunInstances parameters for the replacement of ``source`` (boto3 shape)."""
-    tags = user_tags({t["Key"]: t["Value"] for t in source.get("Tags", [])})
-    tags.update(extra_tags or {})
-    tags[TAG_REPLACES] = source["InstanceId"]
-    tags[TAG_RUN] = run_id
-    params = {
-        "ImageId": image_id,
-        "InstanceType": instance_type,
-        "MinCount": 1,
-        "MaxCount": 1,
-        "ClientToken": client_token(source["InstanceId"], run_id),
-        "SubnetId": source["SubnetId"],
-        "SecurityGroupIds": [g["GroupId"] for g in source.get("SecurityGroups", [])],
-        "EbsOptimized": bool(source.get("EbsOptimized")),
-        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
-        "TagSpecifications": [{"ResourceType": "instance", "Tags": ansible_dict_to_boto3_tag_list(tags)}],
-    }
-    if source.get("KeyName"):
-        params["KeyName"] = source["KeyName"]
-    if (source.get("IamInstanceProfile") or {}).get("Arn"):
-        params["IamInstanceProfile"] = {"Arn": source["IamInstanceProfile"]["Arn"]}
-    if (source.get("Monitoring") or {}).get("State") in ("enabled", "pending"):
-        params["Monitoring"] = {"Enabled": True}
-    tenancy = (source.get("Placement") or {}).get("Tenancy")
-    if tenancy and tenancy != "default":
-        params["Placement"] = {"Tenancy": tenancy}
-    return params
+def wait_state(module, ec2, instance_id, waiter):
+    wait_for_waiter(ec2, waiter, module.params["wait_timeout"], "%s to be %s" % (instance_id, waiter.split("_", 1)[1]), InstanceIds=[instance_id])
+    return describe_instance(ec2, instance_id)
 
 
-def wait_state(ec2, instance_id, states, timeout):
-    def check():
-        inst = describe_instance(ec2, instance_id)
-        if inst is None and "terminated" in states:
-            return {"InstanceId": instance_id, "State": {"Name": "terminated"}}
-        return inst if inst and inst["State"]["Name"] in states else None
-
-    return wait_until(check, timeout, "%s to be %s" % (instance_id, " or ".join(states)))
+def live_replacement(module, ec2, source_id, run_id):
+    """The run's live replacement, or None; another run's replacement, or several, fail."""
+    live = find_replacements(ec2, source_id)
+    other_runs = [i["InstanceId"] for i in live if tags_of(i).get(TAG_RUN) != run_id]
+    if other_runs:
+        module.fail_json(
+            msg="%s: live replacement(s) %s from another migration run exist; terminate them or resume that run" % (source_id, ", ".join(other_runs))
+        )
+    if len(live) > 1:
+        module.fail_json(msg="%s: more than one live replacement for run %s: %s" % (source_id, run_id, ", ".join(i["InstanceId"] for i in live)))
+    return live[0] if live else None
 
 
 def present(module, ec2):
@@ -172,65 +140,51 @@ def present(module, ec2):
     source = describe_instance(ec2, sid)
     if source is None:
         module.fail_json(msg="%s: source instance not found in region %s" % (sid, module.region))
-    live = find_replacements(ec2, sid)
-    other_runs = [i["InstanceId"] for i in live if {t["Key"]: t["Value"] for t in i.get("Tags", [])}.get(TAG_RUN) != run_id]
-    if other_runs:
-        module.fail_json(msg="%s: live replacement(s) %s from another migration run exist; terminate them or resume that run" % (sid, ", ".join(other_runs)))
-    if len(live) > 1:
-        module.fail_json(msg="%s: more than one live replacement for run %s: %s" % (sid, run_id, ", ".join(i["InstanceId"] for i in live)))
-    params = launch_params(source, p["image_id"], p["instance_type"], run_id, p["tags"])
-    planned = {
-        "image_id": params["ImageId"],
-        "instance_type": params["InstanceType"],
-        "subnet_id": params["SubnetId"],
-        "security_group_ids": sorted(params["SecurityGroupIds"]),
-        "key_name": params.get("KeyName"),
-        "iam_instance_profile_arn": (params.get("IamInstanceProfile") or {}).get("Arn"),
-        "ebs_optimized": params["EbsOptimized"],
-        "metadata_http_tokens": "required",
-        "client_token": params["ClientToken"],
-    }
-    if live:
-        instance = live[0]
+    params = replacement_launch_params(source, p["image_id"], p["instance_type"], run_id, p["tags"])
+    planned = planned_replacement(params)
+    instance = live_replacement(module, ec2, sid, run_id)
+    if instance is not None:
         if instance["State"]["Name"] == "pending" and p["wait"] and not module.check_mode:
-            instance = wait_state(ec2, instance["InstanceId"], ["running"], p["wait_timeout"])
+            instance = wait_state(module, ec2, instance["InstanceId"], "instance_running")
         summary = instance_summary(instance)
         mismatch = {k: (summary.get(k), v) for k, v in planned.items() if k in summary and k != "security_group_ids" and summary.get(k) != v}
         if mismatch:
             module.warn("%s: the existing replacement %s differs from the request: %s" % (sid, instance["InstanceId"], mismatch))
         module.exit_json(changed=False, launched=False, terminated=[], instance=summary)
-
     diff = {"before": {}, "after": planned}
     if module.check_mode:
         module.exit_json(changed=True, launched=True, terminated=[], instance=None, diff=diff)
-    res = ec2.run_instances(aws_retry=True, **params)
-    instance = res["Instances"][0]
+    instance = run_instances(ec2, **params)["Instances"][0]
     if p["wait"]:
-        instance = wait_state(ec2, instance["InstanceId"], ["running"], p["wait_timeout"])
+        try:
+            instance = wait_state(module, ec2, instance["InstanceId"], "instance_running")
+        except WaitTimeout as e:
+            # launched all the same: say so, and which instance, so that the rollback finds it
+            module.fail_json(msg="%s: %s" % (sid, e), changed=True, launched=True, terminated=[], instance=instance_summary(instance), diff=diff)
     module.exit_json(changed=True, launched=True, terminated=[], instance=instance_summary(instance), diff=diff)
 
 
 def absent(module, ec2):
     p = module.params
-    sid, run_id = p["source_instance_id"], p["run_id"]
-    live = find_replacements(ec2, sid, run_id=run_id)
-    protected = set(p["protect_volume_ids"])
+    sid = p["source_instance_id"]
+    live = find_replacements(ec2, sid, run_id=p["run_id"])
     for inst in live:
-        still = [d["volume_id"] for d in attached_devices(inst) if d["volume_id"] in protected]
+        still = [d["volume_id"] for d in attached_devices(inst) if d["volume_id"] in set(p["protect_volume_ids"])]
         if still:
             module.fail_json(
                 msg="%s: replacement %s still has the source's volume(s) %s attached; not terminating it" % (sid, inst["InstanceId"], ", ".join(still))
             )
     ids = [i["InstanceId"] for i in live]
-    diff = {"before": {"replacements": ids}, "after": {"replacements": []}}
     if not ids:
         module.exit_json(changed=False, launched=False, terminated=[], instance=None)
     if not module.check_mode:
-        ec2.terminate_instances(InstanceIds=ids, aws_retry=True)
+        terminate_instances(ec2, ids)
         if p["wait"]:
-            for iid in ids:
-                wait_state(ec2, iid, ["terminated"], p["wait_timeout"])
-    module.exit_json(changed=True, launched=False, terminated=ids, instance=None, diff=diff)
+            try:
+                wait_for_waiter(ec2, "instance_terminated", p["wait_timeout"], "%s to terminate" % ", ".join(ids), InstanceIds=ids)
+            except WaitTimeout as e:
+                module.fail_json(msg="%s: %s" % (sid, e), changed=True, launched=False, terminated=ids, instance=None)
+    module.exit_json(changed=True, launched=False, terminated=ids, instance=None, diff={"before": {"replacements": ids}, "after": {"replacements": []}})
 
 
 def main():
@@ -245,27 +199,18 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        required_if=[("state", "present", ["image_id", "instance_type"])],
-    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, required_if=[("state", "present", ["image_id", "instance_type"])])
+    p = module.params
     try:
-        validate_run_id(module.params["run_id"])
+        validate_run_id(p["run_id"])
     except MigrationError as e:
         module.fail_json(msg=str(e))
     ec2 = client(module, "ec2")
     try:
-        if module.params["state"] == "present":
-            present(module, ec2)
-        else:
-            absent(module, ec2)
+        with aws_errors_fail(module, "%s: failed to %s the replacement" % (p["source_instance_id"], "launch" if p["state"] == "present" else "terminate")):
+            present(module, ec2) if p["state"] == "present" else absent(module, ec2)
     except WaitTimeout as e:
-        module.fail_json(msg="%s: %s" % (module.params["source_instance_id"], e))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(
-            e, msg="%s: failed to %s the replacement" % (module.params["source_instance_id"], module.params["state"] == "present" and "launch" or "terminate")
-        )
+        module.fail_json(msg="%s: %s" % (p["source_instance_id"], e))
 
 
 if __name__ == "__main__":

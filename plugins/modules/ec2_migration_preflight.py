@@ -12,8 +12,8 @@ short_description: Check that a paravirtual instance can be migrated to HVM, and
 version_added: 0.1.0
 description:
   - Read-only pre-flight check for the M(hubfix.aws.pv_to_hvm) role (Security Hub control EC2.24).
-  - Finds the instance and refuses, with the reason, an unknown or terminated instance, an instance that is already
-    C(hvm), a missing image mapping, a target image that does not exist, is not C(hvm), not available or of another
+  - Finds the instance; an instance that is already C(hvm) or terminated passes EC2.24 and gets the status C(compliant).
+  - Refuses, with the reason, an unknown instance, a missing image mapping, a target image that does not exist, is not C(hvm), not available or of another
     architecture, and a target instance type that does not exist or supports neither C(hvm) nor the architecture.
   - Collects the blockers (instance-store root, instance-store data without the acknowledgement, Auto Scaling group
     member, CloudFormation or Elastic Beanstalk managed, termination protection, spot) from the live instance and
@@ -31,7 +31,9 @@ options:
     description: The HVM AMI for the replacement (used when O(image_map) has no entry for the instance or its AMI).
     type: str
   image_map:
-    description: Source AMI id (or instance id) to HVM AMI id.
+    description:
+      - HVM AMI ids by instance id, source AMI id or region, in that order of precedence (AMI ids are per region, so region keys
+        let one map serve several regions).
     type: dict
     default: {}
   instance_type_map:
@@ -79,10 +81,18 @@ options:
     description: Probe the mutating EC2 calls with C(DryRun=True).
     type: bool
     default: true
+  run:
+    description:
+      - The run asking (C(hubfix_run) - C(id), C(host), C(pid), C(pid_start)). A migration in progress that another live run
+        claims (C(hubfix:migration-claim)) gives the status C(in_progress_other_run) with RV(claimed_by); one whose run is gone
+        resumes.
+    type: dict
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - hubfix.aws.claims
 """
 
 EXAMPLES = r"""
@@ -105,9 +115,17 @@ eligible:
   returned: always
   type: bool
 status:
-  description: C(ready), C(in_progress) (an interrupted migration to resume), C(completed), C(blocked) or C(invalid).
+  description:
+    - C(ready), C(in_progress) (an interrupted migration to resume), C(completed), C(blocked), C(invalid),
+      C(compliant) (HVM or terminated - it passes EC2.24, nothing to do) or C(in_progress_other_run) (another live run works
+      on it - leave it).
   returned: always
   type: str
+claimed_by:
+  description: With C(in_progress_other_run), the run that holds the migration (C(id), C(host), C(pid), C(heartbeat)).
+  returned: always
+  type: dict
+  version_added: 0.2.0
 errors:
   description: Bad input or an impossible migration, each message naming the instance.
   returned: always
@@ -168,72 +186,51 @@ elastic_ips:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
-    MigrationError,
-    device_conflicts,
-    effective_blockers,
-    image_problems,
-    in_progress,
-    instance_blockers,
-    merge_blockers,
-    migration_from_tags,
-    plan_volume_moves,
-    resolve_image,
-    resolve_instance_type,
-)
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
+from ansible_collections.hubfix.aws.plugins.module_utils import pv_preflight
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
     addresses_of_instances,
     describe_image,
     describe_instance,
     describe_instance_type,
     dry_run,
-    instance_summary,
     termination_protection,
 )
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import instance_summary
 
 
-def probes(ec2, instance, image_id, instance_type, moves, eips, old_root_device):
-    """(action, callable, params) for every mutating call of the migration and its rollback."""
+def check(module, ec2, instance):
+    """Read what the check needs (only what it needs: a migration in progress keeps its recorded Elastic IPs) and check."""
+    p, iid = module.params, instance["InstanceId"]
+    image_id, instance_type, _errors = pv_preflight.targets(iid, instance_summary(instance), p, module.region)
+    image = describe_image(ec2, image_id) if image_id else None
+    type_info = describe_instance_type(ec2, instance_type) if image_id and instance_type else {}
+    return pv_preflight.check(
+        instance,
+        module.region,
+        p,
+        image=image,
+        type_info=type_info,
+        termination_protection=termination_protection(ec2, iid),
+        addresses=addresses_of_instances(ec2, [iid]),
+    )
+
+
+def probe_permissions(ec2, instance, result, old_root_device):
+    """Run the DryRun probes; a refused one is a missing permission (and an error), another answer a warning."""
     iid = instance["InstanceId"]
-    out = [
-        ("ec2:CreateTags", ec2.create_tags, {"Resources": [iid], "Tags": [{"Key": "hubfix:migration-phase", "Value": "started"}]}),
-        ("ec2:StopInstances", ec2.stop_instances, {"InstanceIds": [iid]}),
-        ("ec2:StartInstances", ec2.start_instances, {"InstanceIds": [iid]}),
-    ]
-    run = {"ImageId": image_id, "InstanceType": instance_type, "MinCount": 1, "MaxCount": 1, "MetadataOptions": {"HttpTokens": "required"}}
-    if instance.get("SubnetId"):
-        run["SubnetId"] = instance["SubnetId"]
-    groups = [g["GroupId"] for g in instance.get("SecurityGroups", [])]
-    if groups:
-        run["SecurityGroupIds"] = groups
-    if instance.get("KeyName"):
-        run["KeyName"] = instance["KeyName"]
-    if (instance.get("IamInstanceProfile") or {}).get("Arn"):
-        run["IamInstanceProfile"] = {"Arn": instance["IamInstanceProfile"]["Arn"]}
-    out.append(("ec2:RunInstances", ec2.run_instances, run))
-    # the replacement a failed run launched is terminated by the rollback (probed on the source: DryRun never acts)
-    out.append(("ec2:TerminateInstances", ec2.terminate_instances, {"InstanceIds": [iid]}))
-    if moves:
-        m = moves[0]
-        out.append(("ec2:CreateSnapshot", ec2.create_snapshot, {"VolumeId": m["volume_id"]}))
-        out.append(
-            (
-                "ec2:ModifyInstanceAttribute",
-                ec2.modify_instance_attribute,
-                {"InstanceId": iid, "BlockDeviceMappings": [{"DeviceName": m["source_device"], "Ebs": {"DeleteOnTermination": False}}]},
-            )
-        )
-        out.append(("ec2:DetachVolume", ec2.detach_volume, {"VolumeId": m["volume_id"], "InstanceId": iid}))
-        out.append(("ec2:AttachVolume", ec2.attach_volume, {"VolumeId": m["volume_id"], "InstanceId": iid, "Device": old_root_device}))
-    if eips:
-        out.append(("ec2:AssociateAddress", ec2.associate_address, {"AllocationId": eips[0]["allocation_id"], "InstanceId": iid, "AllowReassociation": True}))
-    return out
+    calls = pv_preflight.probes(
+        ec2, instance, result["target_image_id"], result["target_instance_type"], result["volume_moves"], result["elastic_ips"], old_root_device
+    )
+    for action, call, params in calls:
+        allowed, code, message = dry_run(call, aws_retry=True, **params)
+        if allowed is False:
+            result["missing_permissions"].append(action)
+        elif allowed is None:
+            result["warnings_from_probes"].append("%s: %s probe answered %s: %s" % (iid, action, code, message))
+    if result["missing_permissions"]:
+        result["errors"].append("%s: the credentials may not call %s" % (iid, ", ".join(result["missing_permissions"])))
+        result.update(status="invalid", eligible=False)
 
 
 def main():
@@ -250,111 +247,21 @@ def main():
         refuse_warning_codes=dict(type="list", elements="str", default=[]),
         acknowledge_instance_store_loss=dict(type="bool", default=False),
         check_permissions=dict(type="bool", default=True),
+        run=dict(type="dict"),
+        stale_after=dict(type="int", default=1800),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    p = module.params
-    iid = p["instance_id"]
+    p, iid = module.params, module.params["instance_id"]
     ec2 = client(module, "ec2")
-    result = dict(
-        changed=False,
-        eligible=False,
-        status="invalid",
-        errors=[],
-        blockers=[],
-        refusing_blockers=[],
-        missing_permissions=[],
-        warnings_from_probes=[],
-        audit_warnings=[{"code": w.get("code"), "message": w.get("message")} for w in p["audit_warnings"]],
-        instance=None,
-        migration=migration_from_tags({}),
-        target_image_id=None,
-        target_instance_type=None,
-        volume_moves=[],
-        elastic_ips=[],
-    )
-    errors = result["errors"]
-    try:
+    with aws_errors_fail(module, "%s: pre-flight check failed" % iid):
         instance = describe_instance(ec2, iid)
         if instance is None:
-            errors.append("%s: instance not found in region %s" % (iid, module.region))
+            result = pv_preflight.empty_result(p["audit_warnings"])
+            result["errors"] = ["%s: instance not found in region %s" % (iid, module.region)]
             module.exit_json(**result)
-        summary = instance_summary(instance)
-        migration = migration_from_tags(summary["tags"])
-        result.update(instance=summary, migration=migration)
-
-        if migration["phase"] == "completed":
-            result.update(eligible=True, status="completed")
-            module.exit_json(**result)
-        state = summary["state"]
-        if state in ("shutting-down", "terminated"):
-            errors.append("%s: the instance is %s" % (iid, state))
-        if summary["virtualization_type"] != "paravirtual":
-            errors.append("%s: the instance is %s, not paravirtual; EC2.24 does not apply" % (iid, summary["virtualization_type"]))
-        if not summary["subnet_id"]:
-            errors.append("%s: the instance is not in a VPC subnet" % iid)
-
-        try:
-            target_type = resolve_instance_type(iid, summary["instance_type"], p["instance_type_map"], p["suggested_instance_type"])
-            result["target_instance_type"] = target_type
-        except MigrationError as e:
-            target_type = None
-            errors.append(str(e))
-        try:
-            target_image = resolve_image(iid, summary["image_id"], p["image_id"], p["image_map"])
-            result["target_image_id"] = target_image
-        except MigrationError as e:
-            target_image = None
-            errors.append(str(e))
-
-        image = None
-        if target_image:
-            image = describe_image(ec2, target_image)
-            type_info = describe_instance_type(ec2, target_type) if target_type else {}
-            errors.extend(image_problems(iid, target_image, image, summary["architecture"], target_type, type_info))
-
-        originals = migration["original_devices"] if in_progress(migration["phase"]) else summary["ebs_volumes"]
-        moves = plan_volume_moves(originals or [], summary["root_device_name"], p["old_root_device"])
-        result["volume_moves"] = moves
-        if image:
-            image_devices = [b.get("DeviceName") for b in image.get("BlockDeviceMappings", [])]
-            errors.extend("%s: %s" % (iid, c) for c in device_conflicts(moves, image_devices, image.get("RootDeviceName")))
-        if in_progress(migration["phase"]):
-            eips = migration["original_eips"] or []
-        else:
-            eips = [
-                {"allocation_id": a["AllocationId"], "private_ip_address": a.get("PrivateIpAddress")}
-                for a in addresses_of_instances(ec2, [iid])
-                if a.get("AllocationId")
-            ]
-        result["elastic_ips"] = eips
-
-        live_blockers = instance_blockers(instance, termination_protection(ec2, iid), p["instance_store_devices"])
-        refused_warnings = [w for w in result["audit_warnings"] if w["code"] in p["refuse_warning_codes"]]
-        blockers = merge_blockers(live_blockers, p["blockers"], refused_warnings)
-        refusing = effective_blockers(blockers, p["acknowledge_instance_store_loss"])
-        result.update(blockers=blockers, refusing_blockers=refusing)
-
-        if p["check_permissions"] and not errors and target_image and target_type:
-            for action, call, params in probes(ec2, instance, target_image, target_type, moves, eips, p["old_root_device"]):
-                allowed, code, message = dry_run(call, aws_retry=True, **params)
-                if allowed is False:
-                    result["missing_permissions"].append(action)
-                elif allowed is None:
-                    result["warnings_from_probes"].append("%s: %s probe answered %s: %s" % (iid, action, code, message))
-            if result["missing_permissions"]:
-                errors.append("%s: the credentials may not call %s" % (iid, ", ".join(result["missing_permissions"])))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="%s: pre-flight check failed" % iid)
-
-    if errors:
-        result["status"] = "invalid"
-    elif in_progress(migration["phase"]):
-        # an interrupted migration resumes: it was checked when it started, and rolling forward is safer than stopping half way
-        result.update(status="in_progress", eligible=True)
-    elif refusing:
-        result["status"] = "blocked"
-    else:
-        result.update(status="ready", eligible=True)
+        result = check(module, ec2, instance)
+        if p["check_permissions"] and result["status"] in ("ready", "blocked", "in_progress") and result["target_image_id"] and result["target_instance_type"]:
+            probe_permissions(ec2, instance, result, p["old_root_device"])
     module.exit_json(**result)
 
 

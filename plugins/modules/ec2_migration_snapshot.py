@@ -79,28 +79,51 @@ all_completed:
   type: bool
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import create_snapshot, describe_snapshots
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
-    TAG_RUN,
-    TAG_SOURCE_DEVICE,
-    TAG_SOURCE_INSTANCE,
-    TAG_SOURCE_VOLUME,
-    MigrationError,
-    validate_run_id,
-)
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
-    WaitTimeout,
-    migration_snapshots,
-    snapshot_summary,
-    wait_until,
-)
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, snapshot_tags, validate_run_id
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import migration_snapshots, snapshot_summary
+from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, wait_for_waiter
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+
+def wanted_volumes(module):
+    """``[{volume_id, device_name}]`` from the ``volumes`` option (``source_device`` accepted for the device)."""
+    volumes = []
+    for vol in module.params["volumes"]:
+        device = vol.get("device_name") or vol.get("source_device")
+        if not vol.get("volume_id") or not device:
+            module.fail_json(msg="%s: every entry of volumes needs volume_id and device_name (got %s)" % (module.params["instance_id"], vol))
+        volumes.append({"volume_id": vol["volume_id"], "device_name": device})
+    return volumes
+
+
+def snapshot(module, ec2, vol):
+    """The run's snapshot of one volume: the existing one (not failed), else a new one (None id in check mode)."""
+    p = module.params
+    existing = [s for s in migration_snapshots(ec2, volume_id=vol["volume_id"], run_id=p["run_id"]) if s.get("State") != "error"]
+    if existing:
+        return dict(snapshot_summary(sorted(existing, key=lambda s: s["StartTime"])[0]), created=False)
+    if module.check_mode:
+        return {"snapshot_id": None, "volume_id": vol["volume_id"], "device_name": vol["device_name"], "state": None, "created": True}
+    tags = snapshot_tags(p["tags"], p["instance_id"], vol["volume_id"], vol["device_name"], p["run_id"])
+    description = "hubfix.aws pv_to_hvm backup of %s (%s on %s), run %s" % (vol["volume_id"], vol["device_name"], p["instance_id"], p["run_id"])
+    created = create_snapshot(ec2, vol["volume_id"], Description=description, TagSpecifications=boto3_tag_specifications(tags, ["snapshot"]))
+    return dict(snapshot_summary(created), created=True)
+
+
+def wait_completed(module, ec2, snapshots):
+    """Wait until every snapshot is completed (a snapshot in state error fails) and record their final state."""
+    pending = [s["snapshot_id"] for s in snapshots if s["snapshot_id"] and s["state"] != "completed"]
+    if not pending:
+        return
+    what = "snapshots %s of %s" % (", ".join(pending), module.params["instance_id"])
+    wait_for_waiter(ec2, "snapshot_completed", module.params["wait_timeout"], what, SnapshotIds=pending)
+    done = {s["SnapshotId"]: s for s in describe_snapshots(ec2, SnapshotIds=pending).get("Snapshots", [])}
+    for s in snapshots:
+        if s["snapshot_id"] in done:
+            s.update(state=done[s["snapshot_id"]]["State"], progress=done[s["snapshot_id"]].get("Progress"))
 
 
 def main():
@@ -113,74 +136,27 @@ def main():
         tags=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    p = module.params
-    iid, run_id = p["instance_id"], p["run_id"]
     try:
-        validate_run_id(run_id)
+        validate_run_id(module.params["run_id"])
     except MigrationError as e:
         module.fail_json(msg=str(e))
-    volumes = []
-    for vol in p["volumes"]:
-        device = vol.get("device_name") or vol.get("source_device")
-        if not vol.get("volume_id") or not device:
-            module.fail_json(msg="%s: every entry of volumes needs volume_id and device_name (got %s)" % (iid, vol))
-        volumes.append({"volume_id": vol["volume_id"], "device_name": device})
+    volumes = wanted_volumes(module)
     ec2 = client(module, "ec2")
-
-    snapshots, changed = [], False
+    snapshots = []
     try:
-        for vol in volumes:
-            existing = [s for s in migration_snapshots(ec2, volume_id=vol["volume_id"], run_id=run_id) if s.get("State") != "error"]
-            if existing:
-                snapshots.append(dict(snapshot_summary(sorted(existing, key=lambda s: s["StartTime"])[0]), created=False))
-                continue
-            changed = True
-            if module.check_mode:
-                snapshots.append({"snapshot_id": None, "volume_id": vol["volume_id"], "device_name": vol["device_name"], "state": None, "created": True})
-                continue
-            tags = dict(p["tags"])
-            tags.update(
-                {
-                    "Name": "hubfix pv-to-hvm %s %s" % (iid, vol["device_name"]),
-                    TAG_SOURCE_INSTANCE: iid,
-                    TAG_SOURCE_VOLUME: vol["volume_id"],
-                    TAG_SOURCE_DEVICE: vol["device_name"],
-                    TAG_RUN: run_id,
-                }
-            )
-            snap = ec2.create_snapshot(
-                VolumeId=vol["volume_id"],
-                Description="hubfix.aws pv_to_hvm backup of %s (%s on %s), run %s" % (vol["volume_id"], vol["device_name"], iid, run_id),
-                TagSpecifications=[{"ResourceType": "snapshot", "Tags": ansible_dict_to_boto3_tag_list(tags)}],
-                aws_retry=True,
-            )
-            snapshots.append(dict(snapshot_summary(snap), created=True))
+        with aws_errors_fail(module, "%s: failed to snapshot its volumes" % module.params["instance_id"]):
+            snapshots = [snapshot(module, ec2, vol) for vol in volumes]
+            if module.params["wait"] and not module.check_mode:
+                wait_completed(module, ec2, snapshots)
+    except WaitTimeout as e:
+        module.fail_json(msg=str(e), snapshots=snapshots, changed=any(s["created"] for s in snapshots))
 
-        pending = [s["snapshot_id"] for s in snapshots if s["snapshot_id"] and s["state"] != "completed"]
-        if pending and p["wait"] and not module.check_mode:
-
-            def all_done():
-                current = ec2.describe_snapshots(SnapshotIds=pending, aws_retry=True)["Snapshots"]
-                failed = [s["SnapshotId"] for s in current if s["State"] == "error"]
-                if failed:
-                    raise MigrationError("%s: snapshot(s) %s failed" % (iid, ", ".join(failed)))
-                return current if all(s["State"] == "completed" for s in current) else None
-
-            done = {s["SnapshotId"]: s for s in wait_until(all_done, p["wait_timeout"], "snapshots %s of %s" % (", ".join(pending), iid))}
-            for s in snapshots:
-                if s["snapshot_id"] in done:
-                    s.update(state=done[s["snapshot_id"]]["State"], progress=done[s["snapshot_id"]].get("Progress"))
-    except (MigrationError, WaitTimeout) as e:
-        module.fail_json(msg=str(e), snapshots=snapshots, changed=changed)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="%s: failed to snapshot its volumes" % iid)
-
-    all_completed = bool(snapshots) and all(s["state"] == "completed" for s in snapshots)
     diff = {
         "before": {"snapshots": sorted(s["volume_id"] for s in snapshots if not s["created"])},
         "after": {"snapshots": sorted(s["volume_id"] for s in snapshots)},
     }
-    module.exit_json(changed=changed, snapshots=snapshots, all_completed=all_completed, diff=diff)
+    all_completed = bool(snapshots) and all(s["state"] == "completed" for s in snapshots)
+    module.exit_json(changed=any(s["created"] for s in snapshots), snapshots=snapshots, all_completed=all_completed, diff=diff)
 
 
 if __name__ == "__main__":

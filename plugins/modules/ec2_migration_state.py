@@ -8,12 +8,12 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: ec2_migration_state
-short_description: Read and record the state of a paravirtual to HVM migration in tags on the source instance
+short_description: Record the phases of a paravirtual to HVM migration in tags on the source instance
 version_added: 0.1.0
 description:
-  - Reads the C(hubfix:migration-*) tags of a paravirtual source instance together with the live facts of the
-    instance, its replacement, their Elastic IPs and the migration snapshots (O(state=query)).
-  - Records the phase a migration has completed (O(state=present)). Phases only move forward, so re-running an
+  - Records the phase a migration has completed in the C(hubfix:migration-*) tags of the source instance (O(state=present)).
+  - Reading the state is M(hubfix.aws.ec2_migration_state_info)'s job; O(state=query) still reads (returning what that module
+    returns) and is deprecated. Phases only move forward, so re-running an
     earlier step of an interrupted migration never rewinds the record.
   - Recording the phase V(started) on an instance with no migration in progress captures what a rollback needs from the
     live instance before anything changes, in the same CreateTags call, namely whether it was running, every attached EBS volume
@@ -28,10 +28,10 @@ options:
     required: true
   state:
     description:
-      - V(query) reads, V(present) records O(phase).
+      - V(present) records O(phase). V(query) (deprecated, use M(hubfix.aws.ec2_migration_state_info)) reads.
+      - Defaults to V(present) when O(phase) is given, else V(query) (deprecated).
     type: str
     choices: [query, present]
-    default: query
   phase:
     description:
       - The phase just completed. Required with O(state=present).
@@ -50,19 +50,24 @@ options:
   error:
     description: The failure that caused a rollback, recorded (shortened to 256 characters) as C(hubfix:migration-error).
     type: str
+  run:
+    description:
+      - The run recording the phase (C(hubfix_run) - C(id), C(host), C(pid), C(pid_start)). Its claim is recorded in
+        C(hubfix:migration-claim) with a heartbeat while the migration runs, and removed when it completes or is rolled back.
+      - With O(phase=started), a migration claimed by another live run is left alone (RV(claimed_by) names it, nothing is
+        written); after writing, the claim is read back once O(settle_seconds) have passed, and RV(claimed_by) names the run
+        that wrote after this one.
+    type: dict
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - hubfix.aws.claims
+  - hubfix.aws.claims.settle
 """
 
 EXAMPLES = r"""
-- name: Read the migration state of an instance
-  hubfix.aws.ec2_migration_state:
-    instance_id: i-0123456789abcdef0
-    region: us-east-1
-  register: migration
-
 - name: Start a migration (captures devices, Elastic IPs and the running state)
   hubfix.aws.ec2_migration_state:
     instance_id: i-0123456789abcdef0
@@ -79,39 +84,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-migration:
-  description: The recorded migration state after the call (None values when not recorded).
-  returned: always
+extends_documentation_fragment:
+  - hubfix.aws.migration_state
+claimed_by:
+  description: The other run that holds the migration (C(id), C(host), C(pid), C(heartbeat)), or null when this run holds it.
+  returned: with O(state=present)
   type: dict
-  contains:
-    phase:
-      description: Last phase completed, or C(rolled-back).
-      type: str
-    run_id:
-      description: Run id of the migration.
-      type: str
-    was_running:
-      description: Whether the source was running before the migration.
-      type: bool
-    original_devices:
-      description: EBS volumes of the source before the migration.
-      type: list
-      elements: dict
-      sample: [{"device_name": "/dev/sda1", "volume_id": "vol-0123456789abcdef0", "delete_on_termination": true}]
-    original_eips:
-      description: Elastic IPs of the source before the migration.
-      type: list
-      elements: dict
-      sample: [{"allocation_id": "eipalloc-0123456789abcdef0", "private_ip_address": "10.0.0.12"}]
-    replacement_id:
-      description: The replacement instance.
-      type: str
-    replaced_by:
-      description: Set once the migration was verified.
-      type: str
-    error:
-      description: The failure recorded with the last rollback.
-      type: str
+  version_added: 0.2.0
 instance:
   description: Live facts of the source instance.
   returned: always
@@ -119,143 +98,109 @@ instance:
   sample: {"instance_id": "i-0123456789abcdef0", "state": "stopped", "virtualization_type": "paravirtual", "ebs_volumes": []}
 replacement:
   description: Live facts of the replacement (the recorded one, else the live instance tagged C(hubfix:replaces)), or None.
-  returned: when O(state=query)
+  returned: when O(state=query) (deprecated)
   type: dict
 elastic_ips:
   description: Elastic IPs currently associated with the source or the replacement.
-  returned: when O(state=query)
+  returned: when O(state=query) (deprecated)
   type: list
   elements: dict
 snapshots:
   description: Snapshots the migration took of the source's volumes (all runs).
-  returned: when O(state=query)
+  returned: when O(state=query) (deprecated)
   type: list
   elements: dict
 """
 
+import time
+
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import add_ec2_tags, remove_ec2_tags
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
+from ansible_collections.hubfix.aws.plugins.module_utils import claims
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import describe_instance, tags_of
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     ALL_PHASES,
     ROLLED_BACK,
+    TAG_CLAIM,
     MigrationError,
     migration_from_tags,
     plan_state_tags,
+    state_tags_diff,
     validate_run_id,
 )
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
-    address_summary,
-    addresses_of_instances,
-    describe_instance,
-    find_replacements,
-    instance_summary,
-    migration_snapshots,
-    snapshot_summary,
-)
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import instance_summary, live_state, migration_view
 
 
-def query(module, ec2, instance):
-    summary = instance_summary(instance)
-    migration = migration_from_tags(summary["tags"])
-    replacement = None
-    if migration["replacement_id"]:
-        replacement = describe_instance(ec2, migration["replacement_id"])
-    if replacement is None:
-        live = find_replacements(ec2, instance["InstanceId"])
-        replacement = live[0] if len(live) == 1 else None
-    ids = [instance["InstanceId"]] + ([replacement["InstanceId"]] if replacement else [])
-    addresses = [address_summary(a) for a in addresses_of_instances(ec2, ids)]
-    snapshots = [snapshot_summary(s) for s in migration_snapshots(ec2, source_instance_id=instance["InstanceId"])]
-    module.exit_json(
-        changed=False,
-        migration=migration,
-        instance=summary,
-        replacement=instance_summary(replacement),
-        elastic_ips=addresses,
-        snapshots=sorted(snapshots, key=lambda s: (s["volume_id"] or "", s["start_time"] or "")),
-    )
-
-
-def present(module, ec2, instance):
-    p = module.params
-    summary = instance_summary(instance)
-    tags = summary["tags"]
-    live = None
-    if p["phase"] == "started":
-        addresses = addresses_of_instances(ec2, [instance["InstanceId"]])
-        live = {
-            "was_running": summary["state"] in ("pending", "running"),
-            "devices": summary["ebs_volumes"],
-            "eips": [{"allocation_id": a["AllocationId"], "private_ip_address": a.get("PrivateIpAddress")} for a in addresses if a.get("AllocationId")],
-        }
+def record(module, ec2, instance):
+    """Set and remove the tags that record ``phase``: ``(changed, diff, claimed_by)``."""
+    p, instance_id = module.params, instance["InstanceId"]
+    tags = instance_summary(instance)["tags"]
+    run = p["run"] or {}
+    if p["phase"] == "started" and run:
+        other = claims.held_by_other(tags.get(TAG_CLAIM), run, p["stale_after"])
+        if other:
+            return False, state_tags_diff(instance_id, tags, {}, []), other
+    live = live_state(ec2, instance) if p["phase"] == "started" else None
+    claim = claims.encode(run) if run else None
     try:
-        to_set, to_remove = plan_state_tags(
-            instance["InstanceId"], tags, p["phase"], run_id=p["run_id"], replacement_id=p["replacement_id"], error=p["error"], live=live
-        )
+        to_set, to_remove = plan_state_tags(instance_id, tags, p["phase"], p["run_id"], p["replacement_id"], p["error"], live, claim)
     except MigrationError as e:
-        module.fail_json(msg=str(e), migration=migration_from_tags(tags), instance=summary)
+        module.fail_json(msg=str(e), migration=migration_from_tags(tags), instance=instance_summary(instance))
+    changed = add_ec2_tags(ec2, module, instance_id, to_set)
+    changed = remove_ec2_tags(ec2, module, instance_id, to_remove) or changed
+    return changed, state_tags_diff(instance_id, tags, to_set, to_remove), read_back_claim(module, ec2, instance_id, changed, run)
 
-    after = dict(tags)
-    after.update(to_set)
-    for k in to_remove:
-        after.pop(k, None)
-    changed = bool(to_set or to_remove)
-    touched = sorted(set(to_set) | set(to_remove))
-    diff = {
-        "before": {k: tags[k] for k in touched if k in tags},
-        "after": {k: after[k] for k in touched if k in after},
-        "before_header": "%s tags" % instance["InstanceId"],
-        "after_header": "%s tags" % instance["InstanceId"],
-    }
-    if changed and not module.check_mode:
-        try:
-            if to_set:
-                ec2.create_tags(Resources=[instance["InstanceId"]], Tags=ansible_dict_to_boto3_tag_list(to_set), aws_retry=True)
-            if to_remove:
-                ec2.delete_tags(Resources=[instance["InstanceId"]], Tags=[{"Key": k} for k in to_remove], aws_retry=True)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="%s: failed to record migration phase %s" % (instance["InstanceId"], p["phase"]))
-    summary["tags"] = after
-    module.exit_json(changed=changed, migration=migration_from_tags(after), instance=summary, diff=diff)
+
+def read_back_claim(module, ec2, instance_id, changed, run):
+    """After starting a migration, the run whose claim is on the source once the tags settled, when it is not this one."""
+    if module.params["phase"] != "started" or not changed or not run or module.check_mode:
+        return None
+    time.sleep(module.params["settle_seconds"])
+    now = tags_of(describe_instance(ec2, instance_id))
+    claim = claims.decode(now.get(TAG_CLAIM))
+    return None if claims.is_ours(claim, run) else claim
 
 
 def main():
     argument_spec = dict(
         instance_id=dict(type="str", required=True),
-        state=dict(type="str", choices=["query", "present"], default="query"),
+        state=dict(type="str", choices=["query", "present"]),
         phase=dict(type="str", choices=list(ALL_PHASES)),
         run_id=dict(type="str"),
         replacement_id=dict(type="str"),
         error=dict(type="str"),
+        run=dict(type="dict"),
+        settle_seconds=dict(type="int", default=2),
+        stale_after=dict(type="int", default=claims.DEFAULT_STALE_AFTER),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_if=[("state", "present", ["phase"]), ("phase", "started", ["run_id"]), ("phase", ROLLED_BACK, ["error"])],
     )
-    if module.params["run_id"]:
+    p = module.params
+    state = p["state"] or ("present" if p["phase"] else "query")
+    if state == "query":
+        module.deprecate(
+            "state=query is deprecated: read the migration state with hubfix.aws.ec2_migration_state_info", date="2027-06-01", collection_name="hubfix.aws"
+        )
+    if p["run_id"]:
         try:
-            validate_run_id(module.params["run_id"])
+            validate_run_id(p["run_id"])
         except MigrationError as e:
             module.fail_json(msg=str(e))
     ec2 = client(module, "ec2")
-    instance_id = module.params["instance_id"]
-    try:
-        instance = describe_instance(ec2, instance_id)
+    with aws_errors_fail(module, "%s: failed to record migration phase %s" % (p["instance_id"], p["phase"])):
+        instance = describe_instance(ec2, p["instance_id"])
         if instance is None:
-            module.fail_json(msg="%s: instance not found in region %s" % (instance_id, module.region))
-        if module.params["state"] == "query":
-            query(module, ec2, instance)
-        else:
-            present(module, ec2, instance)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="%s: failed to read the migration state" % instance_id)
+            module.fail_json(msg="%s: instance not found in region %s" % (p["instance_id"], module.region))
+        if state == "query":
+            module.exit_json(changed=False, **migration_view(ec2, instance))
+        changed, diff, claimed_by = record(module, ec2, instance)
+    summary = instance_summary(instance)
+    summary["tags"] = diff.pop("tags_after")
+    module.exit_json(changed=changed, migration=migration_from_tags(summary["tags"]), instance=summary, claimed_by=claimed_by, diff=diff)
 
 
 if __name__ == "__main__":

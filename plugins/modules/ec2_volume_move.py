@@ -55,6 +55,10 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+notes:
+  - M(amazon.aws.ec2_vol) is not used because it cannot move an attached volume between instances (it refuses a volume
+    attached elsewhere unless forced, and then detaches without first clearing DeleteOnTermination on the old instance), and it
+    has no snapshot precondition or availability-zone and device checks before detaching.
 """
 
 EXAMPLES = r"""
@@ -96,129 +100,110 @@ actions:
   sample: ["set DeleteOnTermination false on i-0123456789abcdef0", "detach from i-0123456789abcdef0", "attach to i-0fedcba9876543210 at /dev/sdo"]
 """
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import attach_volume, detach_volume, modify_instance_attribute
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
-    TAG_RUN,
-    MigrationError,
-    attached_devices,
-    same_device,
-    volume_attachment,
-)
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import (
-    WaitTimeout,
-    completed_snapshots_of_volume,
-    describe_instance,
-    describe_volume,
-    wait_until,
-)
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import describe_instance, describe_volume, tags_of
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_RUN, MigrationError, attached_devices, same_device, volume_attachment
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import completed_snapshots_of_volume
+from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, poll, wait_for_waiter
 
 
 def set_delete_on_termination(ec2, instance_id, device, value):
-    ec2.modify_instance_attribute(
-        InstanceId=instance_id,
-        BlockDeviceMappings=[{"DeviceName": device, "Ebs": {"DeleteOnTermination": value}}],
-        aws_retry=True,
-    )
+    modify_instance_attribute(ec2, instance_id, BlockDeviceMappings=[{"DeviceName": device, "Ebs": {"DeleteOnTermination": value}}])
 
 
 def mapping_flag(instance, volume_id):
-    for d in attached_devices(instance):
-        if d["volume_id"] == volume_id:
-            return d["delete_on_termination"]
+    return next((d["delete_on_termination"] for d in attached_devices(instance or {}) if d["volume_id"] == volume_id), None)
+
+
+def read(module, ec2):
+    """``(volume, target instance)``; an interrupted detachment is waited out first."""
+    p = module.params
+    volume = describe_volume(ec2, p["volume_id"])
+    if volume is None:
+        raise MigrationError("volume %s not found in region %s" % (p["volume_id"], module.region))
+    target = describe_instance(ec2, p["instance_id"])
+    if target is None or target["State"]["Name"] in ("shutting-down", "terminated"):
+        raise MigrationError("%s: target instance %s not found or terminated" % (p["volume_id"], p["instance_id"]))
+    if volume_attachment(volume)[2] == "detaching":
+        # an interrupted move: let the detachment finish, then continue from an available volume
+        wait_for_waiter(ec2, "volume_available", p["wait_timeout"], "%s to finish detaching" % p["volume_id"], VolumeIds=[p["volume_id"]])
+        volume = describe_volume(ec2, p["volume_id"])
+    return volume, target
+
+
+def refusal(module, ec2, volume, target, current_id):
+    """Why the volume must not be detached / attached, or None: checked before anything changes."""
+    p, vid = module.params, module.params["volume_id"]
+    if volume["AvailabilityZone"] != target["Placement"]["AvailabilityZone"]:
+        return "%s is in %s but %s is in %s" % (vid, volume["AvailabilityZone"], p["instance_id"], target["Placement"]["AvailabilityZone"])
+    occupied = [d for d in attached_devices(target) if same_device(d["device_name"], p["device_name"])]
+    if occupied:
+        return "%s: device %s on %s is already used by %s" % (vid, p["device_name"], p["instance_id"], occupied[0]["volume_id"])
+    if current_id and p["require_completed_snapshot"]:
+        snaps = [s for s in completed_snapshots_of_volume(ec2, vid) if not p["run_id"] or tags_of(s).get(TAG_RUN) == p["run_id"]]
+        if not snaps:
+            run = " from run %s" % p["run_id"] if p["run_id"] else ""
+            return "%s has no completed snapshot%s; refusing to detach it from %s" % (vid, run, current_id)
+    if not current_id and volume["State"] != "available":
+        return "%s is %s, not available" % (vid, volume["State"])
     return None
 
 
-def move(module, ec2):
+def detach(module, ec2, current_id, current_device, flag, actions):
+    vid = module.params["volume_id"]
+    if flag:
+        actions.append("set DeleteOnTermination false on %s" % current_id)
+        if not module.check_mode:
+            set_delete_on_termination(ec2, current_id, current_device, False)
+    actions.append("detach from %s" % current_id)
+    if not module.check_mode:
+        detach_volume(ec2, vid, InstanceId=current_id, Device=current_device)
+        wait_for_waiter(ec2, "volume_available", module.params["wait_timeout"], "%s to detach from %s" % (vid, current_id), VolumeIds=[vid])
+
+
+def attach(module, ec2, actions):
     p = module.params
     vid, target_id, device = p["volume_id"], p["instance_id"], p["device_name"]
-    volume = describe_volume(ec2, vid)
-    if volume is None:
-        raise MigrationError("volume %s not found in region %s" % (vid, module.region))
-    target = describe_instance(ec2, target_id)
-    if target is None or target["State"]["Name"] in ("shutting-down", "terminated"):
-        raise MigrationError("%s: target instance %s not found or terminated" % (vid, target_id))
-    current_id, current_device, att_state = volume_attachment(volume)
-    if att_state == "detaching":
-        # an interrupted move: let the detachment finish, then continue from an available volume
-        def available_volume():
-            v = describe_volume(ec2, vid)
-            return v if v and v.get("State") == "available" else None
-
-        volume = wait_until(
-            available_volume,
-            p["wait_timeout"],
-            "%s to finish detaching" % vid,
-        )
-        current_id, current_device, att_state = None, None, None
-    current = describe_instance(ec2, current_id) if current_id else None
-    previous = {
-        "instance_id": current_id,
-        "device_name": current_device,
-        "delete_on_termination": mapping_flag(current, vid) if current else None,
-    }
-    actions = []
-
-    if current_id == target_id:
-        if not same_device(current_device, device):
-            raise MigrationError("%s is attached to %s at %s, not at %s; move it by hand" % (vid, target_id, current_device, device))
-        if previous["delete_on_termination"] != p["delete_on_termination"]:
-            actions.append("set DeleteOnTermination %s on %s" % (str(p["delete_on_termination"]).lower(), target_id))
-            if not module.check_mode:
-                set_delete_on_termination(ec2, target_id, current_device, p["delete_on_termination"])
-        return previous, actions
-
-    # checks before anything changes
-    target_az = target["Placement"]["AvailabilityZone"]
-    if volume["AvailabilityZone"] != target_az:
-        raise MigrationError("%s is in %s but %s is in %s" % (vid, volume["AvailabilityZone"], target_id, target_az))
-    occupied = [d for d in attached_devices(target) if same_device(d["device_name"], device)]
-    if occupied:
-        raise MigrationError("%s: device %s on %s is already used by %s" % (vid, device, target_id, occupied[0]["volume_id"]))
-    if current_id and p["require_completed_snapshot"]:
-        snaps = completed_snapshots_of_volume(ec2, vid)
-        if p["run_id"]:
-            snaps = [s for s in snaps if {t["Key"]: t["Value"] for t in s.get("Tags", [])}.get(TAG_RUN) == p["run_id"]]
-        if not snaps:
-            raise MigrationError(
-                "%s has no completed snapshot%s; refusing to detach it from %s" % (vid, " from run %s" % p["run_id"] if p["run_id"] else "", current_id)
-            )
-
-    if current_id:
-        if previous["delete_on_termination"]:
-            actions.append("set DeleteOnTermination false on %s" % current_id)
-            if not module.check_mode:
-                set_delete_on_termination(ec2, current_id, current_device, False)
-        actions.append("detach from %s" % current_id)
-        if not module.check_mode:
-            ec2.detach_volume(VolumeId=vid, InstanceId=current_id, Device=current_device, aws_retry=True)
-            wait_until(
-                lambda: (describe_volume(ec2, vid) or {}).get("State") == "available",
-                p["wait_timeout"],
-                "%s to detach from %s" % (vid, current_id),
-            )
-    elif volume["State"] != "available":
-        raise MigrationError("%s is %s, not available" % (vid, volume["State"]))
-
     actions.append("attach to %s at %s" % (target_id, device))
     if not module.check_mode:
-        ec2.attach_volume(VolumeId=vid, InstanceId=target_id, Device=device, aws_retry=True)
+        attach_volume(ec2, device, target_id, vid)
 
         def attached():
             vol = describe_volume(ec2, vid) or {}
             return any(a.get("InstanceId") == target_id and a.get("State") == "attached" for a in vol.get("Attachments", []))
 
-        wait_until(attached, p["wait_timeout"], "%s to attach to %s" % (vid, target_id))
+        poll(attached, p["wait_timeout"], "%s to attach to %s" % (vid, target_id))
     if p["delete_on_termination"]:
         actions.append("set DeleteOnTermination true on %s" % target_id)
         if not module.check_mode:
             set_delete_on_termination(ec2, target_id, device, True)
-    return previous, actions
+
+
+def move(module, ec2, actions):
+    """The previous attachment; ``actions`` gets each step as it is taken: the volume ends on the target at the device with
+    the wanted flag."""
+    p = module.params
+    volume, target = read(module, ec2)
+    current_id, current_device, _state = volume_attachment(volume)
+    current = describe_instance(ec2, current_id) if current_id else None
+    previous = {"instance_id": current_id, "device_name": current_device, "delete_on_termination": mapping_flag(current, p["volume_id"]) if current else None}
+    if current_id == p["instance_id"]:
+        if not same_device(current_device, p["device_name"]):
+            raise MigrationError("%s is attached to %s at %s, not at %s; move it by hand" % (p["volume_id"], current_id, current_device, p["device_name"]))
+        if previous["delete_on_termination"] != p["delete_on_termination"]:
+            actions.append("set DeleteOnTermination %s on %s" % (str(p["delete_on_termination"]).lower(), current_id))
+            if not module.check_mode:
+                set_delete_on_termination(ec2, current_id, current_device, p["delete_on_termination"])
+        return previous
+    problem = refusal(module, ec2, volume, target, current_id)
+    if problem:
+        raise MigrationError(problem)
+    if current_id:
+        detach(module, ec2, current_id, current_device, previous["delete_on_termination"], actions)
+    attach(module, ec2, actions)
+    return previous
 
 
 def main():
@@ -234,12 +219,13 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     ec2 = client(module, "ec2")
+    actions = []
     try:
-        previous, actions = move(module, ec2)
+        with aws_errors_fail(module, "%s: failed to move it to %s at %s" % (p["volume_id"], p["instance_id"], p["device_name"])):
+            previous = move(module, ec2, actions)
     except (MigrationError, WaitTimeout) as e:
-        module.fail_json(msg=str(e), volume_id=p["volume_id"])
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="%s: failed to move it to %s at %s" % (p["volume_id"], p["instance_id"], p["device_name"]))
+        # steps already taken (a detached volume) changed AWS: say so and which
+        module.fail_json(msg=str(e), volume_id=p["volume_id"], changed=bool(actions) and not module.check_mode, actions=actions)
     attachment = {"instance_id": p["instance_id"], "device_name": p["device_name"], "delete_on_termination": p["delete_on_termination"]}
     diff = {"before": previous, "after": attachment, "before_header": p["volume_id"], "after_header": p["volume_id"]}
     module.exit_json(changed=bool(actions), volume_id=p["volume_id"], previous=previous, attachment=attachment, actions=actions, diff=diff)

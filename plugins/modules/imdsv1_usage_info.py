@@ -77,14 +77,20 @@ end_time:
   type: str
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils import imdsv1_usage as usage
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client, paginate
+
+
+def metric_results(cloudwatch, instance_ids, start, end, period):
+    """GetMetricDataResults for every instance, 500 queries a call, query ids numbered over all calls (q0, q1, ...)."""
+    results = []
+    for i in range(0, len(instance_ids), usage.METRIC_QUERIES_PER_CALL):
+        batch = instance_ids[i : i + usage.METRIC_QUERIES_PER_CALL]
+        page = paginate(cloudwatch, "get_metric_data", MetricDataQueries=usage.metric_queries(batch, period), StartTime=start, EndTime=end)
+        offset = {"q%d" % n: "q%d" % (n + i) for n in range(len(batch))}
+        results += [dict(r, Id=offset.get(r.get("Id"), r.get("Id"))) for r in page.get("MetricDataResults", [])]
+    return results
 
 
 def main():
@@ -92,23 +98,14 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     instance_ids = list(dict.fromkeys(module.params["instance_ids"]))
     days = module.params["days"]
-    if not 1 <= days <= 455:
-        module.fail_json(msg="days must be between 1 and 455 (CloudWatch keeps daily data 455 days), got %d" % days)
-    start, end, period = asg.usage_window(days)
+    if not 1 <= days <= usage.MAX_DAYS:
+        module.fail_json(msg="days must be between 1 and %d (CloudWatch keeps daily data %d days), got %d" % (usage.MAX_DAYS, usage.MAX_DAYS, days))
+    start, end, period = usage.usage_window(days)
     results = []
     if instance_ids:
-        cloudwatch = client(module, "cloudwatch")
-        try:
-            for i in range(0, len(instance_ids), asg.METRIC_QUERIES_PER_CALL):
-                batch = instance_ids[i : i + asg.METRIC_QUERIES_PER_CALL]
-                page = paginate(cloudwatch, "get_metric_data", MetricDataQueries=asg.metric_queries(batch, period), StartTime=start, EndTime=end)
-                offset = {"q%d" % n: "q%d" % (n + i) for n in range(len(batch))}
-                for r in page.get("MetricDataResults", []):
-                    results.append(dict(r, Id=offset.get(r.get("Id"), r.get("Id"))))
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg="failed to read the MetadataNoToken metric in %s" % module.region)
-    summary = asg.summarize_usage(instance_ids, results)
-    module.exit_json(changed=False, start_time=start.isoformat(), end_time=end.isoformat(), **summary)
+        with aws_errors_fail(module, "failed to read the MetadataNoToken metric in %s" % module.region):
+            results = metric_results(client(module, "cloudwatch"), instance_ids, start, end, period)
+    module.exit_json(changed=False, start_time=start.isoformat(), end_time=end.isoformat(), **usage.summarize_usage(instance_ids, results))
 
 
 if __name__ == "__main__":

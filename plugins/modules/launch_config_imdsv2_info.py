@@ -26,13 +26,6 @@ description:
 author:
   - hubfix.aws maintainers (@hubfix)
 options:
-  regions:
-    description:
-      - Regions to scan. A list of region names, or V(all) for every region enabled for the account (from C(ec2:DescribeRegions)).
-      - Region names are checked against C(ec2:DescribeRegions); an unknown name fails the module naming it.
-      - Defaults to the connection's region (O(region) or C(AWS_REGION)).
-    type: list
-    elements: str
   names:
     description:
       - Only these launch configurations (and the groups that use them). A name found in none of the scanned regions fails the module
@@ -48,6 +41,7 @@ options:
 notes:
   - "IAM actions: autoscaling:DescribeLaunchConfigurations, autoscaling:DescribeAutoScalingGroups, ec2:DescribeRegions, sts:GetCallerIdentity."
 extends_documentation_fragment:
+  - hubfix.aws.regions
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -74,6 +68,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - hubfix.aws.regions
 account_id:
   description: The account scanned (from sts:GetCallerIdentity).
   returned: always
@@ -121,29 +117,11 @@ autoscaling_groups_on_launch_configurations:
     max_size: {description: "Maximum size.", type: int, returned: always}
     instances: {description: "Ids of the group's instances.", type: list, elements: str, returned: always}
     control_id: {description: "C(AutoScaling.9).", type: str, returned: always}
-regions:
-  description: One entry per region scanned, in order.
-  returned: always
-  type: list
-  elements: dict
-  contains:
-    region: {description: "Region name.", type: str, returned: always}
-    scanned: {description: "Whether the region was scanned without error.", type: bool, returned: always}
-    failed: {description: "Launch configurations failing AutoScaling.3 in the region; null when the scan failed.", type: int, returned: always}
-    evaluated: {description: "Launch configurations judged in the region; null when the scan failed.", type: int, returned: always}
-    error: {description: "Why the region could not be scanned, naming it; null when it was.", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import scan_region
-from ansible_collections.hubfix.aws.plugins.module_utils.regions import (
-    fail_if_every_region_failed,
-    module_account_id,
-    module_regions,
-    region_rows,
-    scan_regions_reported,
-)
+from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import scan_region, validate_launch_configuration_names
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
 
 
 def main():
@@ -153,50 +131,30 @@ def main():
         only_failed=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        names = validate_launch_configuration_names(module.params["names"])
+    except ValueError as e:
+        module.fail_json(msg=str(e))
 
-    names = list(dict.fromkeys(module.params["names"] or []))
-    bad = [n for n in names if not n or len(n) > 255]
-    if bad:
-        module.fail_json(msg="names: invalid launch configuration name(s) %s (1 to 255 characters)" % ", ".join(repr(n) for n in bad))
-
-    regions, opt_in = module_regions(module, module.params["regions"], lambda r: client(module, "ec2", r))
-    account_id = module_account_id(module, module.region or regions[0], lambda r: client(module, "sts", r))
-    clients = {region: client(module, "autoscaling", region) for region in regions}
-
-    outcomes = scan_regions_reported(lambda region: scan_region(clients[region], region, account_id, names or None), regions, opt_in)
-    rows = region_rows(
-        regions,
-        outcomes,
+    scan = RegionScan(
+        module,
+        "autoscaling",
+        lambda autoscaling, region, account: scan_region(autoscaling, region, account, names or None),
         failed_count=lambda result: sum(1 for lc in result[0] if not lc["compliant"]),
         evaluated_count=lambda result: len(result[0]),
+        empty_result={"launch_configurations": [], "autoscaling_groups_on_launch_configurations": []},
     )
-    fail_if_every_region_failed(module, rows, account_id=account_id, launch_configurations=[], autoscaling_groups_on_launch_configurations=[])
-
-    judged = [lc for region in regions if outcomes[region][0] for lc in outcomes[region][0][0]]
-    groups = [g for region in regions if outcomes[region][0] for g in outcomes[region][0][1]]
-
-    if names:
-        found = {lc["name"] for lc in judged}
-        unknown = [n for n in names if n not in found]
-        if unknown:
-            errored = [r["region"] for r in rows if r["error"]]
-            module.fail_json(
-                msg="launch configuration(s) not found in region(s) %s: %s%s"
-                % (
-                    ", ".join(r["region"] for r in rows if r["scanned"]),
-                    ", ".join(unknown),
-                    " (not scanned because of errors: %s)" % ", ".join(errored) if errored else "",
-                ),
-                regions=rows,
-            )
-
-    launch_configurations = [lc for lc in judged if not (module.params["only_failed"] and lc["compliant"])]
+    judged = [lc for lcs, _groups in scan.results() for lc in lcs]
+    groups = [g for _lcs, region_groups in scan.results() for g in region_groups]
+    unknown = [n for n in names if n not in {lc["name"] for lc in judged}]
+    if unknown:
+        module.fail_json(msg=scan.not_found_message("launch configuration(s)", unknown), regions=scan.rows)
     module.exit_json(
         changed=False,
-        account_id=account_id,
-        launch_configurations=launch_configurations,
+        account_id=scan.account_id,
+        launch_configurations=[lc for lc in judged if not (module.params["only_failed"] and lc["compliant"])],
         autoscaling_groups_on_launch_configurations=groups,
-        regions=rows,
+        regions=scan.rows,
     )
 
 

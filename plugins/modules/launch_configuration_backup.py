@@ -58,69 +58,33 @@ launch_configuration_arn:
   type: str
 """
 
-import json
-import os
-
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import caller_account_id, client, paginate
-
-
-def existing_backup(path, lc):
-    """True when ``path`` already holds this launch configuration; False when it is free; None when it holds another."""
-    if not os.path.exists(path):
-        return False
-    try:
-        return True if asg.backup_matches(asg.read_backup(path), lc) else None
-    except (OSError, ValueError):
-        return None
+from ansible_collections.hubfix.aws.plugins.module_utils import lc_backup
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_launch_configuration
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import account_id, aws_errors_fail, client
 
 
 def main():
     argument_spec = dict(name=dict(type="str", required=True), dest_dir=dict(type="path", required=True))
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    name = module.params["name"]
-    region = module.region
-    try:
-        configs = paginate(client(module, "autoscaling"), "describe_launch_configurations", LaunchConfigurationNames=[name]).get("LaunchConfigurations", [])
-        if not configs:
-            module.fail_json(msg="launch configuration %s not found in region %s: nothing to back up" % (name, region))
-        lc = configs[0]
-        account_id = caller_account_id(module)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="failed to read launch configuration %s" % name)
+    name, region = module.params["name"], module.region
+    with aws_errors_fail(module, "failed to read launch configuration %s" % name):
+        lc = describe_launch_configuration(client(module, "autoscaling"), name)
+    if lc is None:
+        module.fail_json(msg="launch configuration %s not found in region %s: nothing to back up" % (name, region))
+    account = account_id(module)
+    path, written = lc_backup.free_backup_path(module.params["dest_dir"], account, region, lc)
+    if written is None:
+        module.fail_json(msg="backup file %s exists and holds another launch configuration; refusing to overwrite it" % path)
 
-    path = asg.backup_path(module.params["dest_dir"], account_id, region, name)
-    state = existing_backup(path, lc)
-    if state is None:
-        path = asg.backup_path(module.params["dest_dir"], account_id, region, name, asg.json_safe(lc).get("CreatedTime"))
-        state = existing_backup(path, lc)
-        if state is None:
-            module.fail_json(msg="backup file %s exists and holds another launch configuration; refusing to overwrite it" % path)
-
-    result = dict(changed=not state, backup_file=path, launch_configuration_arn=lc.get("LaunchConfigurationARN"))
-    if module._diff and not state:
+    result = dict(changed=not written, backup_file=path, launch_configuration_arn=lc.get("LaunchConfigurationARN"))
+    if module._diff and not written:
         result["diff"] = {"before_header": path, "after_header": path, "before": "", "after": "backup of launch configuration %s (%s)\n" % (name, region)}
-    if not state and not module.check_mode:
-        document = asg.backup_document(lc, account_id, region)
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        tmp = path + ".tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=2, sort_keys=True)
-            f.write("\n")
-        # link() fails when the file appeared meanwhile: a backup is never replaced.
+    if not written and not module.check_mode:
         try:
-            os.link(tmp, path)
+            lc_backup.write_backup(path, lc_backup.backup_document(lc, account, region))
         except FileExistsError:
-            os.unlink(tmp)
             module.fail_json(msg="backup file %s appeared while writing; not overwritten" % path)
-        os.unlink(tmp)
     module.exit_json(**result)
 
 

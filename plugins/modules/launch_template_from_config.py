@@ -15,9 +15,16 @@ description:
     launch configurations to launch templates, with C(MetadataOptions.HttpTokens=required) (AutoScaling.3 remediation).
   - Every launch configuration field is carried over faithfully, including a public-IP choice of C(false), detailed
     monitoring C(false), a disabled metadata endpoint and the hop limit. Nothing is created in the launch configuration world.
-  - When no template of that name exists it is created. When it exists and its default version already holds the converted
-    data nothing changes. When it differs a new version is created and made the default (if the latest version already holds
-    the data it is only made the default).
+  - The template is named after the launch configuration - a name that is not a valid template name (spaces, over 128
+    characters, other characters) is mapped to a valid one, the same every time - and tagged
+    C(hubfix:source-launch-configuration) with the launch configuration's name. A template of that name that hubfix did not
+    make from this launch configuration is never touched - a new name is used (C(<name>-imdsv2), C(<name>-imdsv2-2), ...).
+  - When no template exists it is created. When ours exists and its default version already holds the converted data nothing
+    changes. When it differs a new version is created and made the default (if the latest version already holds the data it
+    is only made the default).
+  - With O(claim), the template carries the claim of the run working on it (C(hubfix:claim)); a template another live run
+    claims is left alone and reported with C(action=in_progress_other_run) and RV(claimed_by) (two jobs started at the same
+    moment never convert one launch configuration twice).
   - User data is never printed; it is masked in the returned data and in the diff.
 author:
   - hubfix.aws maintainers (@hubfix)
@@ -27,7 +34,9 @@ options:
     type: str
     required: true
   template_name:
-    description: Name of the launch template. Defaults to the launch configuration's name.
+    description:
+      - Name of the launch template. Defaults to the launch configuration's name (made valid).
+      - A template of that name that hubfix did not make from this launch configuration fails the module (it is not touched).
     type: str
   http_tokens:
     description: IMDSv2 token requirement written to the template.
@@ -54,14 +63,24 @@ options:
     type: str
     choices: [present]
     default: present
+  claim:
+    description: The run converting (C(hubfix_run) - C(id), C(host), C(pid), C(pid_start)); see the description.
+    type: dict
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - hubfix.aws.claims
+  - hubfix.aws.claims.settle
 notes:
   - Supports check mode (reports the template and version that would be created) and diff mode (before/after template data).
+  - M(amazon.aws.ec2_launch_template) is not used because it takes template data as module options (it would need every
+    launch configuration field mapped by hand in YAML, where this module maps them faithfully in tested Python), always creates
+    a new version when given data (no comparison with the default version, so a second run would not report C(changed=false)),
+    and cannot mask user data in its output.
   - "IAM actions: autoscaling:DescribeLaunchConfigurations, ec2:DescribeLaunchTemplates, ec2:DescribeLaunchTemplateVersions,
-    ec2:CreateLaunchTemplate, ec2:CreateLaunchTemplateVersion, ec2:ModifyLaunchTemplate, ec2:CreateTags, ec2:DescribeSecurityGroups
+    ec2:CreateLaunchTemplate, ec2:CreateLaunchTemplateVersion, ec2:ModifyLaunchTemplate, ec2:CreateTags, ec2:DescribeTags, ec2:DescribeSecurityGroups
     (only for launch configurations naming security groups), iam:PassRole for the instance profile's role."
 """
 
@@ -115,76 +134,188 @@ launch_configuration_name:
 action:
   description:
     - What was (or in check mode would be) done, one of C(created), C(new_version), C(set_default) (an existing version already
-      held the data), C(tags) (only tags were added) or C(none).
+      held the data), C(tags) (only tags were added), C(none), or C(in_progress_other_run) (another live run works on it;
+      nothing was changed).
   returned: always
   type: str
+claimed_by:
+  description: The other live run that holds the template (C(id), C(host), C(pid), C(heartbeat)), or null.
+  returned: always
+  type: dict
+  version_added: 0.2.0
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+import time
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
+    add_ec2_tags,
+    create_launch_template,
+    create_launch_template_version,
+    ensure_ec2_tags,
+    get_ec2_security_group_ids_from_names,
+    modify_launch_template,
+)
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, boto3_tag_list_to_ansible_dict
+from ansible_collections.hubfix.aws.plugins.module_utils import claims
 from ansible_collections.hubfix.aws.plugins.module_utils import launch_template as lt
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_launch_configuration
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY, aws_errors_fail, client
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import find_launch_template, launch_template_version, tags_of
 
 
-def get_launch_configuration(module, autoscaling, name):
-    result = paginate(autoscaling, "describe_launch_configurations", LaunchConfigurationNames=[name])
-    configs = result.get("LaunchConfigurations", [])
-    if not configs:
-        module.fail_json(msg="launch configuration %s not found in region %s" % (name, module.region))
-    return configs[0]
+def group_ids_resolver(module, ec2):
+    """Security group names -> ids, each name naming exactly one group (a network interface needs ids)."""
 
-
-def get_template(ec2, name):
-    try:
-        templates = ec2.describe_launch_templates(aws_retry=True, LaunchTemplateNames=[name])["LaunchTemplates"]
-    except botocore.exceptions.ClientError as e:
-        if e.response["Error"]["Code"] in ("InvalidLaunchTemplateName.NotFoundException", "InvalidLaunchTemplateId.NotFound"):
-            return None
-        raise
-    return templates[0] if templates else None
-
-
-def get_version(ec2, template_id, version):
-    versions = ec2.describe_launch_template_versions(aws_retry=True, LaunchTemplateId=template_id, Versions=[str(version)])["LaunchTemplateVersions"]
-    return versions[0] if versions else None
-
-
-def resolver(module, ec2):
     def resolve(names):
-        groups = paginate(ec2, "describe_security_groups", Filters=[{"Name": "group-name", "Values": names}]).get("SecurityGroups", [])
-        by_name = {}
-        for g in groups:
-            by_name.setdefault(g["GroupName"], []).append(g["GroupId"])
-        out = []
-        for n in names:
-            ids = by_name.get(n, [])
-            if len(ids) != 1:
-                module.fail_json(msg="security group name %s matches %d groups in %s; cannot convert it to an id" % (n, len(ids), module.region))
-            out.append(ids[0])
-        return out
+        ids = []
+        for name in names:
+            try:
+                found = RETRY(get_ec2_security_group_ids_from_names)([name], ec2)
+            except ValueError:
+                found = []
+            if len(found) != 1:
+                module.fail_json(msg="security group name %s matches %d groups in %s; cannot convert it to an id" % (name, len(found), module.region))
+            ids.append(found[0])
+        return ids
 
     return resolve
+
+
+def desired_data(module, autoscaling, ec2, lc_name):
+    """The converted launch template data of the launch configuration (warnings reported)."""
+    p = module.params
+    lc = describe_launch_configuration(autoscaling, lc_name)
+    if lc is None:
+        module.fail_json(msg="launch configuration %s not found in region %s" % (lc_name, module.region))
+    try:
+        data, warnings = lt.convert(
+            lc,
+            http_tokens=p["http_tokens"],
+            http_put_response_hop_limit=p["http_put_response_hop_limit"],
+            http_endpoint=p["http_endpoint"],
+            instance_metadata_tags=p["instance_metadata_tags"],
+            resolve_group_names=group_ids_resolver(module, ec2),
+        )
+    except lt.ConversionError as e:
+        module.fail_json(msg="cannot convert launch configuration %s: %s" % (lc_name, e))
+    for w in warnings:
+        module.warn(w)
+    return data
 
 
 def template_result(template_id, name, version, default):
     return {"launch_template_id": template_id, "launch_template_name": name, "version_number": version, "default_version_number": default}
 
 
-def ensure_tags(module, ec2, template, wanted):
-    if not wanted or template is None:
-        return False
-    current = boto3_tag_list_to_ansible_dict(template.get("Tags", []))
-    missing = {k: v for k, v in wanted.items() if current.get(k) != v}
-    if not missing:
-        return False
-    if not module.check_mode:
-        ec2.create_tags(aws_retry=True, Resources=[template["LaunchTemplateId"]], Tags=ansible_dict_to_boto3_tag_list(missing))
-    return True
+def creation_tags(module, lc_name):
+    tags = dict(module.params["tags"] or {})
+    tags[lt.TAG_SOURCE_LC] = lc_name
+    if module.params["claim"]:
+        tags[lt.TAG_CLAIM] = claims.encode(module.params["claim"])
+    return tags
+
+
+def ours(ec2, template, lc_name):
+    """Whether hubfix made ``template`` from this launch configuration: its tag, or (0.1.0 templates, untagged) the
+    description hubfix gives the versions it writes."""
+    if lt.made_from(template, lc_name):
+        return True
+    default = launch_template_version(ec2, template["LaunchTemplateId"], template["DefaultVersionNumber"]) or {}
+    return default.get("VersionDescription") == lt.version_description(lc_name)
+
+
+def choose_template(module, ec2, lc_name):
+    """``(name, existing template of ours or None, names skipped)``: a template of the name that hubfix did not make from this
+    launch configuration is never touched - the next candidate name is used (an explicit template_name fails instead)."""
+    explicit = module.params["template_name"]
+    skipped = []
+    for name in [explicit] if explicit else lt.candidate_names(lc_name):
+        template = find_launch_template(ec2, name=name)
+        if template is None or ours(ec2, template, lc_name):
+            return name, template, skipped
+        if explicit:
+            module.fail_json(
+                msg="launch template %s exists and hubfix did not make it from launch configuration %s: not touched; choose another template_name"
+                % (name, lc_name)
+            )
+        skipped.append(name)
+    module.fail_json(msg="no free launch template name for launch configuration %s (tried %s)" % (lc_name, ", ".join(skipped)))
+
+
+def create(module, ec2, name, lc_name, desired):
+    """A new template holding ``desired`` as version 1, tagged with its source (and the claim) at creation."""
+    if module.check_mode:
+        return template_result(None, name, 1, 1)
+    created = create_launch_template(ec2, name, desired, tags=creation_tags(module, lc_name), VersionDescription=lt.version_description(lc_name))
+    return template_result(created["LaunchTemplateId"], name, created["LatestVersionNumber"], created["DefaultVersionNumber"])
+
+
+def update(module, ec2, template, lc_name, desired):
+    """``(action, result, default data before)``: the version holding ``desired`` made the default, created if needed."""
+    template_id, name = template["LaunchTemplateId"], template["LaunchTemplateName"]
+    default_number, latest_number = template["DefaultVersionNumber"], template["LatestVersionNumber"]
+    default = launch_template_version(ec2, template_id, default_number)
+    before = (default or {}).get("LaunchTemplateData", {})
+    latest = launch_template_version(ec2, template_id, latest_number) if latest_number != default_number else None
+    action, number = lt.plan_version(desired, default_number, before if default else None, latest_number, (latest or {}).get("LaunchTemplateData"))
+    if action != lt.ACTION_NONE and not module.check_mode:
+        if action == lt.ACTION_NEW_VERSION:
+            number = create_launch_template_version(ec2, desired, LaunchTemplateId=template_id, VersionDescription=lt.version_description(lc_name))[
+                "VersionNumber"
+            ]
+        modify_launch_template(ec2, LaunchTemplateId=template_id, DefaultVersion=str(number))
+    wanted_tags = dict(module.params["tags"] or {}, **{lt.TAG_SOURCE_LC: lc_name})
+    if ensure_ec2_tags(ec2, module, template_id, tags=wanted_tags, purge_tags=False) and action == lt.ACTION_NONE:
+        action = "tags"
+    return action, template_result(template_id, name, number, number), before
+
+
+def held_by_other(module, ec2, template):
+    """The live run (other than this one) whose claim is on the template, claiming it for this run when free."""
+    run = module.params["claim"]
+    if not run or template is None:
+        return None
+    other = claims.held_by_other(tags_of(template).get(lt.TAG_CLAIM), run, module.params["stale_after"])
+    if other or module.check_mode:
+        return other
+    add_ec2_tags(ec2, module, template["LaunchTemplateId"], {lt.TAG_CLAIM: claims.encode(run)})
+    return settled_claim(module, ec2, template["LaunchTemplateId"])
+
+
+def settled_claim(module, ec2, template_id):
+    """The run whose claim is on the template once the tags settled, when it is not this one (two runs claimed at once)."""
+    time.sleep(module.params["settle_seconds"])
+    claim = claims.decode(tags_of(find_launch_template(ec2, template_id=template_id)).get(lt.TAG_CLAIM))
+    return None if claims.is_ours(claim, module.params["claim"]) else claim
+
+
+# A name taken by another writer between our lookup and our CreateLaunchTemplate: look again, at most this many times.
+CREATE_ATTEMPTS = 3
+
+
+def convert_into(module, ec2, lc_name, desired):
+    """``(action, template result, default data before, claimed_by)``."""
+    warned = set()
+    for _attempt in range(CREATE_ATTEMPTS):
+        name, template, skipped = choose_template(module, ec2, lc_name)
+        for n in set(skipped) - warned:
+            module.warn("launch template %s exists and hubfix did not make it from launch configuration %s: left alone, using %s" % (n, lc_name, name))
+        warned.update(skipped)
+        other = held_by_other(module, ec2, template)
+        if other:
+            current = template_result(template["LaunchTemplateId"], name, template["DefaultVersionNumber"], template["DefaultVersionNumber"])
+            return "in_progress_other_run", current, {}, other
+        if template is not None:
+            return update(module, ec2, template, lc_name, desired) + (None,)
+        try:
+            result = create(module, ec2, name, lc_name, desired)
+        except is_ansible_aws_error_code("InvalidLaunchTemplateName.AlreadyExistsException"):
+            # created a moment ago by someone else: choose again - whose it is (tags) and who holds it (claim) decide
+            continue
+        other = settled_claim(module, ec2, result["launch_template_id"]) if module.params["claim"] and not module.check_mode else None
+        return lt.ACTION_CREATED, result, {}, other
+    module.fail_json(msg="launch configuration %s: launch template name %s taken by another writer %d times; run again" % (lc_name, name, CREATE_ATTEMPTS))
 
 
 def main():
@@ -197,103 +328,35 @@ def main():
         instance_metadata_tags=dict(type="str", choices=["enabled", "disabled"]),
         tags=dict(type="dict"),
         state=dict(type="str", choices=["present"], default="present"),
+        claim=dict(type="dict"),
+        stale_after=dict(type="int", default=claims.DEFAULT_STALE_AFTER),
+        settle_seconds=dict(type="int", default=2),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    lc_name = params["launch_configuration_name"]
-    name = params["template_name"] or lc_name
-    problem = lt.template_name_problem(name)
+    lc_name = module.params["launch_configuration_name"]
+    problem = (lt.template_name_problem(module.params["template_name"]) if module.params["template_name"] else None) or lt.hop_limit_problem(
+        module.params["http_put_response_hop_limit"]
+    )
     if problem:
         module.fail_json(msg=problem)
-    hop = params["http_put_response_hop_limit"]
-    if hop is not None and not 1 <= hop <= 64:
-        module.fail_json(msg="http_put_response_hop_limit must be between 1 and 64, got %d" % hop)
-
-    autoscaling = client(module, "autoscaling")
     ec2 = client(module, "ec2")
-    try:
-        lc = get_launch_configuration(module, autoscaling, lc_name)
-        try:
-            desired, warnings = lt.convert(
-                lc,
-                http_tokens=params["http_tokens"],
-                http_put_response_hop_limit=hop,
-                http_endpoint=params["http_endpoint"],
-                instance_metadata_tags=params["instance_metadata_tags"],
-                resolve_group_names=resolver(module, ec2),
-            )
-        except lt.ConversionError as e:
-            module.fail_json(msg="cannot convert launch configuration %s: %s" % (lc_name, e))
-        for w in warnings:
-            module.warn(w)
-
-        template = get_template(ec2, name)
-        before = {}
-        changed = False
-        if template is None:
-            action = "created"
-            changed = True
-            result_template = template_result(None, name, 1, 1)
-            if not module.check_mode:
-                create = dict(LaunchTemplateName=name, VersionDescription=lt.version_description(lc_name), LaunchTemplateData=desired)
-                if params["tags"]:
-                    create["TagSpecifications"] = [{"ResourceType": "launch-template", "Tags": ansible_dict_to_boto3_tag_list(params["tags"])}]
-                created = ec2.create_launch_template(aws_retry=True, **create)["LaunchTemplate"]
-                result_template = template_result(created["LaunchTemplateId"], name, created["LatestVersionNumber"], created["DefaultVersionNumber"])
-        else:
-            template_id = template["LaunchTemplateId"]
-            default_number = template["DefaultVersionNumber"]
-            latest_number = template["LatestVersionNumber"]
-            default = get_version(ec2, template_id, default_number)
-            before = (default or {}).get("LaunchTemplateData", {})
-            if default and lt.same_data(desired, before):
-                action = "none"
-                result_template = template_result(template_id, name, default_number, default_number)
-            else:
-                changed = True
-                latest = get_version(ec2, template_id, latest_number) if latest_number != default_number else None
-                if latest and lt.same_data(desired, latest.get("LaunchTemplateData", {})):
-                    # A version with the converted data exists (e.g. an interrupted run): make it the default.
-                    action = "set_default"
-                    version_number = latest_number
-                else:
-                    action = "new_version"
-                    version_number = latest_number + 1
-                    if not module.check_mode:
-                        created = ec2.create_launch_template_version(
-                            aws_retry=True,
-                            LaunchTemplateId=template_id,
-                            VersionDescription=lt.version_description(lc_name),
-                            LaunchTemplateData=desired,
-                        )["LaunchTemplateVersion"]
-                        version_number = created["VersionNumber"]
-                if not module.check_mode:
-                    ec2.modify_launch_template(aws_retry=True, LaunchTemplateId=template_id, DefaultVersion=str(version_number))
-                result_template = template_result(template_id, name, version_number, version_number)
-            if ensure_tags(module, ec2, template, params["tags"]):
-                changed = True
-                if action == "none":
-                    action = "tags"
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="failed to convert launch configuration %s to launch template %s in %s" % (lc_name, name, module.region))
+    with aws_errors_fail(module, "failed to convert launch configuration %s to a launch template in %s" % (lc_name, module.region)):
+        desired = desired_data(module, client(module, "autoscaling"), ec2, lc_name)
+        action, result_template, before, claimed_by = convert_into(module, ec2, lc_name, desired)
 
     masked = lt.mask_user_data(desired)
+    changed = action not in (lt.ACTION_NONE, "in_progress_other_run")
     result = dict(
         changed=changed,
         action=action,
+        claimed_by=claimed_by,
         launch_configuration_name=lc_name,
         launch_template=result_template,
         launch_template_data=masked,
     )
     if module._diff:
-        region = module.region
-        result["diff"] = {
-            "before_header": "launch template %s (%s)%s" % (name, region, " default version" if template else ": absent"),
-            "after_header": "launch template %s (%s) from launch configuration %s%s"
-            % (name, region, lc_name, "" if action == "none" else " version %s" % result_template["version_number"]),
-            "before": lt.mask_user_data(before) if template else {},
-            "after": masked,
-        }
+        name = result_template["launch_template_name"]
+        result["diff"] = lt.template_diff(name, module.region, lc_name, action != lt.ACTION_CREATED, action, result_template["version_number"], before, masked)
     module.exit_json(**result)
 
 

@@ -27,18 +27,11 @@ description:
 author:
   - hubfix.aws maintainers (@hubfix)
 options:
-  regions:
-    description:
-      - Regions to scan. A list of region names, or V(all) for every region enabled for the account (from C(ec2:DescribeRegions)).
-      - Region names are checked against C(ec2:DescribeRegions); an unknown name fails the module naming it.
-      - Defaults to the connection's region (O(region) or C(AWS_REGION)).
-    type: list
-    elements: str
   instance_ids:
     description:
       - Only look at these instances. Ids are checked for form (C(i-) and 8 or 17 hexadecimal digits) before any call.
       - An id that exists in none of the scanned regions fails the module naming it. Ids of instances that pass the control
-        (HVM, terminated) are not returned.
+        (HVM, terminated) are returned in RV(passing_instance_ids), not in RV(instances).
     type: list
     elements: str
   filters:
@@ -54,6 +47,7 @@ notes:
   - "IAM actions: ec2:DescribeInstances, ec2:DescribeVolumes, ec2:DescribeAddresses, ec2:DescribeImages, ec2:DescribeInstanceAttribute,
     ec2:DescribeRegions, sts:GetCallerIdentity."
 extends_documentation_fragment:
+  - hubfix.aws.regions
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -82,11 +76,19 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - hubfix.aws.regions
 account_id:
   description: The account scanned (from sts:GetCallerIdentity).
   returned: always
   type: str
   sample: "123456789012"
+passing_instance_ids:
+  description: The O(instance_ids) that exist but pass EC2.24 (HVM, or shutting down / terminated).
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.2.0
 instances:
   description: Instances failing EC2.24, sorted by region (in the order scanned) and instance id; C([]) when none.
   returned: always
@@ -206,51 +208,26 @@ instances:
       type: list
       elements: dict
       returned: always
-regions:
-  description: One entry per region scanned, in order.
-  returned: always
-  type: list
-  elements: dict
-  contains:
-    region: {description: "Region name.", type: str, returned: always}
-    scanned: {description: "Whether the region was scanned without error.", type: bool, returned: always}
-    failed: {description: "Instances failing EC2.24 in the region; null when the scan failed.", type: int, returned: always}
-    evaluated: {description: "Instances the scan judged (the server-side filter returns only failing ones, so equal to failed).", type: int, returned: always}
-    error: {description: "Why the region could not be scanned, naming it; null when it was.", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import (
-    InputError,
-    build_filters,
-    existing_instance_ids,
-    scan_region,
-    validate_instance_ids,
-)
-from ansible_collections.hubfix.aws.plugins.module_utils.regions import (
-    fail_if_every_region_failed,
-    module_account_id,
-    module_regions,
-    region_rows,
-    scan_regions_reported,
-)
+from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import InputError, build_filters, existing_instance_ids, scan_region, validate_instance_ids
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, scan_regions
 
 
-def unknown_instance_ids(module, clients, rows, instance_ids, instances):
-    """Ids found neither as failing instances nor, by a second filtered look, in any other state."""
+def not_failing(scan, instance_ids, instances):
+    """``(passing, unknown, error)`` of the ids not found failing: passing exist in another state or are HVM (a second,
+    filtered look), unknown exist in none of the scanned regions."""
     missing = [i for i in instance_ids if i not in {r["instance_id"] for r in instances}]
     if not missing:
-        return []
-    scanned = [r["region"] for r in rows if r["scanned"]]
-    outcomes = scan_regions_reported(lambda region: existing_instance_ids(clients[region], missing), scanned)
+        return [], [], None
+    outcomes = scan_regions(lambda region: existing_instance_ids(scan.clients[region], missing), scan.scanned)
     seen = set()
-    for region in scanned:
-        found, error = outcomes[region]
+    for found, error in outcomes.values():
         if error:
-            module.fail_json(msg="cannot check instance_ids: " + error)
+            return [], [], "cannot check instance_ids: " + error
         seen |= found
-    return [i for i in missing if i not in seen]
+    return [i for i in missing if i in seen], [i for i in missing if i not in seen], None
 
 
 def main():
@@ -260,38 +237,23 @@ def main():
         filters=dict(type="dict"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-
     try:
         instance_ids = validate_instance_ids(module.params["instance_ids"])
         filters = build_filters(module.params["filters"])
     except InputError as e:
         module.fail_json(msg=str(e))
 
-    regions, opt_in = module_regions(module, module.params["regions"], lambda r: client(module, "ec2", r))
-    account_id = module_account_id(module, module.region or regions[0], lambda r: client(module, "sts", r))
-    # Clients are made here, not in the scanning threads.
-    clients = {region: client(module, "ec2", region) for region in regions}
-
-    outcomes = scan_regions_reported(lambda region: scan_region(clients[region], region, account_id, filters, instance_ids or None), regions, opt_in)
-    instances = [record for region in regions for record in (outcomes[region][0] or [])]
-    rows = region_rows(regions, outcomes, len, len)
-    fail_if_every_region_failed(module, rows, account_id=account_id, instances=[])
-
-    if instance_ids:
-        unknown = unknown_instance_ids(module, clients, rows, instance_ids, instances)
-        if unknown:
-            errored = [r["region"] for r in rows if r["error"]]
-            module.fail_json(
-                msg="instance id(s) not found in region(s) %s: %s%s"
-                % (
-                    ", ".join(r["region"] for r in rows if r["scanned"]),
-                    ", ".join(unknown),
-                    " (not scanned because of errors: %s)" % ", ".join(errored) if errored else "",
-                ),
-                regions=rows,
-            )
-
-    module.exit_json(changed=False, account_id=account_id, instances=instances, regions=rows)
+    scan = RegionScan(
+        module,
+        "ec2",
+        lambda ec2, region, account: scan_region(ec2, region, account, filters, instance_ids or None),
+        empty_result={"instances": []},
+    )
+    instances = [record for records in scan.results() for record in records]
+    passing, unknown, error = not_failing(scan, instance_ids, instances)
+    if error or unknown:
+        module.fail_json(msg=error or scan.not_found_message("instance id(s)", unknown), regions=scan.rows)
+    module.exit_json(changed=False, account_id=scan.account_id, instances=instances, passing_instance_ids=passing, regions=scan.rows)
 
 
 if __name__ == "__main__":

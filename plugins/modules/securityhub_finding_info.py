@@ -36,12 +36,6 @@ options:
     type: list
     elements: str
     default: [EC2.24, AutoScaling.3, AutoScaling.9]
-  regions:
-    description:
-      - Regions to query, or V(all) for every Region enabled for the account. Defaults to the connection's region
-        (O(region) or C(AWS_REGION)), normally the aggregation Region.
-    type: list
-    elements: str
   compliance_status:
     description: Compliance statuses to include. An empty list does not filter on compliance.
     type: list
@@ -80,6 +74,7 @@ notes:
   - "IAM actions: securityhub:GetFindings; ec2:DescribeRegions when O(regions) is given."
   - Findings of controls other than O(controls) are never returned (the filter is evaluated by Security Hub).
 extends_documentation_fragment:
+  - hubfix.aws.regions
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -107,6 +102,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - hubfix.aws.regions
 targets:
   description: One per resource and control whose finding names an instance, launch configuration or Auto Scaling group, by control, account, region and id.
   returned: always
@@ -164,57 +161,32 @@ truncated:
   description: Whether O(max_results) cut the list short.
   returned: always
   type: bool
-regions:
-  description: One entry per Region queried.
-  returned: always
-  type: list
-  elements: dict
-  contains:
-    region: {description: "Region name.", type: str, returned: always}
-    scanned: {description: "Whether the Region was queried without error.", type: bool, returned: always}
-    failed: {description: "Findings returned from the Region (before de-duplication); null on error.", type: int, returned: always}
-    evaluated: {description: "Same as failed.", type: int, returned: always}
-    error: {description: "Why the Region could not be queried, or null.", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import client
-from ansible_collections.hubfix.aws.plugins.module_utils.regions import fail_if_every_region_failed, module_regions, region_rows, scan_regions_reported
-from ansible_collections.hubfix.aws.plugins.module_utils.securityhub import (
-    CONTROLS,
-    GENERATOR_PREFIX,
-    PAGE_SIZE,
+from ansible_collections.hubfix.aws.plugins.module_utils.controls import CONTROLS
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
+from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_api import get_findings
+from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import (
+    COMPLIANCE_STATUSES,
+    RECORD_STATES,
+    WORKFLOW_NEW,
+    WORKFLOW_NOTIFIED,
+    WORKFLOW_STATUSES,
     InputError,
     build_filters,
-    finding_summary,
-    finding_target,
-    is_ours,
+    targets_of,
+    unique_findings,
 )
-
-
-def get_findings(sh, filters, limit=None):
-    """Every finding matching ``filters`` (GetFindings pages of 100), stopping after ``limit``: ``(findings, truncated)``."""
-    findings, token = [], None
-    while True:
-        params = {"Filters": filters, "MaxResults": PAGE_SIZE}
-        if token:
-            params["NextToken"] = token
-        page = sh.get_findings(aws_retry=True, **params)
-        findings.extend(page.get("Findings", []))
-        token = page.get("NextToken")
-        if limit is not None and len(findings) >= limit:
-            return findings[:limit], bool(token) or len(findings) > limit
-        if not token:
-            return findings, False
 
 
 def main():
     argument_spec = dict(
         controls=dict(type="list", elements="str", default=list(CONTROLS)),
         regions=dict(type="list", elements="str"),
-        compliance_status=dict(type="list", elements="str", default=["FAILED"], choices=["PASSED", "WARNING", "FAILED", "NOT_AVAILABLE"]),
-        record_state=dict(type="list", elements="str", default=["ACTIVE"], choices=["ACTIVE", "ARCHIVED"]),
-        workflow_status=dict(type="list", elements="str", default=["NEW", "NOTIFIED"], choices=["NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"]),
+        compliance_status=dict(type="list", elements="str", default=["FAILED"], choices=list(COMPLIANCE_STATUSES)),
+        record_state=dict(type="list", elements="str", default=["ACTIVE"], choices=list(RECORD_STATES)),
+        workflow_status=dict(type="list", elements="str", default=[WORKFLOW_NEW, WORKFLOW_NOTIFIED], choices=list(WORKFLOW_STATUSES)),
         account_ids=dict(type="list", elements="str"),
         resource_ids=dict(type="list", elements="str"),
         max_results=dict(type="int"),
@@ -226,58 +198,22 @@ def main():
     if p["max_results"] is not None and p["max_results"] < 1:
         module.fail_json(msg="max_results must be at least 1")
     try:
-        filters = build_filters(
-            controls=p["controls"],
-            compliance_status=p["compliance_status"],
-            record_state=p["record_state"],
-            workflow_status=p["workflow_status"],
-            account_ids=p["account_ids"],
-            resource_ids=p["resource_ids"],
-        )
+        filters = build_filters(**{k: p[k] for k in ("controls", "compliance_status", "record_state", "workflow_status", "account_ids", "resource_ids")})
     except InputError as e:
         module.fail_json(msg=str(e))
 
-    regions, opt_in = module_regions(module, p["regions"], lambda r: client(module, "ec2", r))
-    clients = {region: client(module, "securityhub", region) for region in regions}
-    outcomes = scan_regions_reported(lambda region: get_findings(clients[region], filters, p["max_results"]), regions, opt_in)
-    rows = region_rows(regions, outcomes, failed_count=lambda r: len(r[0]), evaluated_count=lambda r: len(r[0]))
-    empty = dict(targets=[], findings=[], unmapped=[], truncated=False)
-    fail_if_every_region_failed(module, rows, **empty)
-
-    seen, raw, truncated = set(), [], False
-    for region in regions:
-        result, error = outcomes[region]
-        if error:
-            continue
-        found, cut = result
-        truncated = truncated or cut
-        for finding in found:
-            key = (finding.get("Id"), finding.get("ProductArn"))
-            if key not in seen:
-                seen.add(key)
-                raw.append(finding)
-    if p["max_results"] is not None and len(raw) > p["max_results"]:
-        raw, truncated = raw[: p["max_results"]], True
-
-    targets, unmapped, by_resource = [], [], {}
-    for finding in raw:
-        target = finding_target(finding)
-        if target is None:
-            summary = finding_summary(finding)
-            unmapped.append({k: summary[k] for k in ("id", "product_arn", "control_id", "resources")})
-            continue
-        # one target per resource and control: Security Hub's own control finding wins over one hubfix imported
-        key = (target["control"], target["account_id"], target["region"], target["kind"], target["id"])
-        if key in by_resource:
-            if is_ours(finding) or not (by_resource[key]["generator_id"] or "").startswith(GENERATOR_PREFIX):
-                continue
-            targets.remove(by_resource[key])
-        by_resource[key] = target
-        targets.append(target)
-    order = {c: i for i, c in enumerate(p["controls"])}
-    targets.sort(key=lambda t: (order.get(t["control"], len(order)), t["account_id"] or "", t["region"] or "", t["id"]))
-    findings = sorted((finding_summary(f) for f in raw), key=lambda f: (order.get(f["control_id"], len(order)), f["region"] or "", f["id"] or ""))
-    module.exit_json(changed=False, targets=targets, findings=findings, unmapped=unmapped, truncated=truncated, regions=rows)
+    scan = RegionScan(
+        module,
+        "securityhub",
+        lambda sh, _region, _account: get_findings(sh, filters, p["max_results"]),
+        failed_count=lambda r: len(r[0]),
+        evaluated_count=lambda r: len(r[0]),
+        with_account=False,
+        empty_result=dict(targets=[], findings=[], unmapped=[], truncated=False),
+    )
+    raw, truncated = unique_findings(scan.results(), p["max_results"])
+    targets, findings, unmapped = targets_of(raw, p["controls"])
+    module.exit_json(changed=False, targets=targets, findings=findings, unmapped=unmapped, truncated=truncated, regions=scan.rows)
 
 
 if __name__ == "__main__":

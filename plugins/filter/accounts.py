@@ -1,0 +1,20 @@
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of the ``hubfix.aws.accounts`` role (documented in their .yml files); the logic is in module_utils/accounts.py."""
+
+from __future__ import annotations
+
+from ansible_collections.hubfix.aws.plugins.module_utils import accounts
+
+
+class FilterModule:
+    def filters(self):
+        return {
+            "accounts_problems": accounts.problems,
+            "accounts_from_assumed": accounts.from_assumed,
+            "accounts_from_caller": accounts.from_caller,
+            "accounts_status": accounts.status,
+            "accounts_credentials": accounts.credentials,
+            "accounts_ok": accounts.ok_ids,
+        }

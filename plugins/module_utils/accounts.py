@@ -1,0 +1,86 @@
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The accounts a run works in (``hubfix_accounts``), one record per account, and the one credentials map every role
+takes its ``module_defaults`` from (``hubfix_aws_credentials``: account id -> access_key / secret_key / session_token,
+empty for the ambient credentials). Pure functions behind the ``hubfix.aws.accounts_*`` filters."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.arn import parse_aws_arn
+
+ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+
+
+def problems(accounts):
+    """What is wrong with ``hubfix_accounts`` (a list of ``{account_id, role_arn, external_id?}``), one line each."""
+    if not isinstance(accounts, list):
+        return ["hubfix_accounts must be a list of {account_id, role_arn, external_id}, not %r" % (accounts,)]
+    out, seen = [], set()
+    for n, item in enumerate(accounts):
+        where = "hubfix_accounts[%d]" % n
+        if not isinstance(item, dict):
+            out.append("%s must be a dict {account_id, role_arn, external_id}, not %r" % (where, item))
+            continue
+        account = str(item.get("account_id") or "")
+        arn = parse_aws_arn(str(item.get("role_arn") or "")) or {}
+        if not ACCOUNT_ID.match(account):
+            out.append("%s.account_id %r is not a 12-digit account id" % (where, item.get("account_id")))
+        if arn.get("service") != "iam" or arn.get("resource_type") != "role" or not arn.get("resource_id"):
+            out.append("%s.role_arn %r is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)" % (where, item.get("role_arn")))
+        elif account and arn.get("account_id") != account:
+            out.append("%s: the role %s is in account %s, not in account_id %s" % (where, item.get("role_arn"), arn.get("account_id"), account))
+        if account in seen:
+            out.append("%s: account %s is listed twice" % (where, account))
+        seen.add(account)
+    return out
+
+
+def from_assumed(results):
+    """Records of the accounts from the looped ``amazon.aws.sts_assume_role`` results (``register``.results)."""
+    records = []
+    for r in results:
+        item, failed = r.get("item") or {}, bool(r.get("failed"))
+        creds = r.get("sts_creds") or {}
+        records.append(
+            {
+                "account_id": str(item.get("account_id")),
+                "role_arn": item.get("role_arn"),
+                "status": "failed" if failed else "ok",
+                "error": "sts:AssumeRole %s: %s" % (item.get("role_arn"), r.get("msg") or "failed") if failed else None,
+                "credentials": {}
+                if failed
+                else {"access_key": creds.get("access_key"), "secret_key": creds.get("secret_key"), "session_token": creds.get("session_token")},
+            }
+        )
+    return records
+
+
+def from_caller(caller, session_token=None):
+    """The one record of the ambient credentials, from ``amazon.aws.aws_caller_info``'s result."""
+    failed = bool(caller.get("failed"))
+    return [
+        {
+            "account_id": None if failed else caller.get("account"),
+            "role_arn": None,
+            "status": "failed" if failed else "ok",
+            "error": "sts:GetCallerIdentity: %s" % (caller.get("msg") or "failed") if failed else None,
+            "credentials": {"session_token": session_token} if session_token else {},
+        }
+    ]
+
+
+def status(records):
+    """The records without their credentials (for reports and output)."""
+    return [{k: v for k, v in r.items() if k != "credentials"} for r in records]
+
+
+def credentials(records):
+    """``{account id: module_defaults of that account}`` for the accounts that can be used."""
+    return {r["account_id"]: r["credentials"] for r in records if r["status"] == "ok"}
+
+
+def ok_ids(records):
+    return [r["account_id"] for r in records if r["status"] == "ok"]

@@ -1,0 +1,383 @@
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The AutoScaling.3 remediation's records and report: what the ``hubfix.aws.autoscaling_imdsv2`` role decides and
+writes, as plain functions behind its filters (plugins/filter/autoscaling_imdsv2.py).
+
+A run plans every account first (``account_plan``), then per launch configuration: the IMDSv1 evidence of its groups
+(``imdsv1_evidence``), the groups to switch (``groups_to_switch``), one record per group (``group_record``) and one per
+launch configuration (``lc_record``, with why it was kept), the Security Hub note (``finding_note``) and the report
+(``remediation_report``). In check mode the records say what *would* happen (status ``planned``).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling import REFRESH_SUCCESS, REFRESH_TERMINAL
+
+GROUP_FAILED = ("failed_rolled_back", "failed_rollback_failed")
+SKIPPED_IMDSV1 = "skipped_imdsv1_in_use"
+
+
+def _key(region, name):
+    return "%s/%s" % (region, name)
+
+
+# -- plan ---------------------------------------------------------------------------------------------------------------
+
+
+def account_plan(account_id, plan, targets=None, source="scan"):
+    """``{plan, targets, todo, already_compliant}`` of one account.
+
+    ``plan`` is the registered result of ``autoscaling_imdsv2_plan_info`` (skipped when there was nothing to plan);
+    with ``source`` ``securityhub`` only the launch configurations Security Hub's findings (``targets``) name are done, and
+    the targets no longer failing are reported as already compliant.
+    """
+    targets = list(targets or [])
+    if not isinstance(plan, dict) or plan.get("skipped") or "launch_configurations" not in plan:
+        plan = {"account_id": account_id, "launch_configurations": [], "errors": [], "regions": []}
+    planned = plan.get("launch_configurations") or []
+    if source != "securityhub":
+        return {"plan": plan, "targets": targets, "todo": planned, "already_compliant": []}
+    wanted = {_key(t["region"], t["id"]) for t in targets}
+    have = {_key(lc["region"], lc["name"]) for lc in planned}
+    return {
+        "plan": plan,
+        "targets": targets,
+        "todo": [lc for lc in planned if _key(lc["region"], lc["name"]) in wanted],
+        "already_compliant": [t for t in targets if _key(t["region"], t["id"]) not in have],
+    }
+
+
+def plan_errors(plans):
+    """Every input problem of every account's plan (nothing changes anywhere while there is one)."""
+    return [e for p in (plans or {}).values() for e in (p.get("plan") or {}).get("errors") or []]
+
+
+def plan_summary(account_id, plan, source):
+    todo = plan["todo"]
+    line = "Account %s: %d launch configuration(s) to handle: %s" % (
+        account_id,
+        len(todo),
+        ", ".join("%s/%s/%s" % (lc["region"], lc["name"], lc["action"]) for lc in todo) or "none",
+    )
+    if source == "securityhub":
+        line += "; from %d Security Hub finding(s), %d no longer failing" % (len(plan["targets"]), len(plan["already_compliant"]))
+    return line
+
+
+# -- IMDSv1 evidence and the gate ---------------------------------------------------------------------------------------
+
+
+def imdsv1_evidence(usage_results, days):
+    """The groups whose instances made IMDSv1 calls, from the looped ``imdsv1_usage_info`` results (loop var ``autoscaling_imdsv2__item``)."""
+    evidence = []
+    for r in usage_results or []:
+        if r.get("skipped") or not r.get("imdsv1_used"):
+            continue
+        evidence.append(
+            {
+                "name": r["autoscaling_imdsv2__item"]["name"],
+                "metadata_no_token": r.get("metadata_no_token_total"),
+                "instances": r.get("instances_using_imdsv1") or [],
+                "days": days,
+                "start_time": r.get("start_time"),
+                "end_time": r.get("end_time"),
+            }
+        )
+    return evidence
+
+
+def groups_to_switch(groups, evidence, force=False):
+    """The groups the remediation switches: all with ``force``, else those without IMDSv1 evidence."""
+    if force:
+        return list(groups or [])
+    used = {e["name"] for e in evidence or []}
+    return [g for g in groups or [] if g["name"] not in used]
+
+
+def evidence_of(evidence, group_name):
+    return next((e for e in evidence or [] if e["name"] == group_name), None)
+
+
+# -- records --------------------------------------------------------------------------------------------------------------
+
+
+def _group_base(lc, group_name, status, message, evidence):
+    return {
+        "name": group_name,
+        "region": lc["region"],
+        "account_id": lc.get("account_id"),
+        "launch_configuration_name": lc["name"],
+        "status": status,
+        "message": message,
+        "imdsv1_evidence": evidence,
+    }
+
+
+def skipped_groups(lc, evidence, force=False):
+    """Records of the groups the IMDSv1 gate keeps on their launch configuration."""
+    if force:
+        return []
+    out = []
+    for e in evidence or []:
+        message = "IMDSv1 calls seen (MetadataNoToken %s over %s days on %s); update the software to IMDSv2 or set autoscaling_imdsv2_force" % (
+            e["metadata_no_token"],
+            e["days"],
+            ", ".join(e["instances"]),
+        )
+        out.append(_group_base(lc, e["name"], SKIPPED_IMDSV1, message, e))
+    return out
+
+
+def group_record(lc, group, template, version, check_mode, switch=None, refresh=None, refresh_status=None, evidence=None, refresh_wanted=False):
+    """The record of a group switched (or, in check mode, planned) to ``version`` of ``template``."""
+    status = "planned" if check_mode else "migrated"
+    name = template.get("launch_template_name")
+    verb = "would switch" if check_mode else "switched"
+    message = "%s to %s version %s" % (verb, name, version)
+    if refresh_wanted:
+        message += "; %s its instances with an instance refresh" % ("would replace" if check_mode else "replaced")
+    else:
+        message += "; running instances keep their metadata settings until replaced"
+    record = _group_base(lc, group["name"], status, message, evidence)
+    record.update(
+        {
+            "changed": bool(check_mode or (switch or {}).get("changed") or (refresh or {}).get("changed")),
+            "launch_template": dict(template, version=version),
+            "instance_refresh": (refresh_status or {}).get("instance_refresh") or (refresh or {}).get("instance_refresh"),
+            "instances_replaced": (refresh or {}).get("instances_to_replace") or [],
+        }
+    )
+    return record
+
+
+def failed_group(lc, group, error, rollback_error=None, refresh_status=None):
+    """The record of a group whose switch or refresh failed; it is back on its launch configuration unless the rollback failed."""
+    status = "failed_rollback_failed" if rollback_error else "failed_rolled_back"
+    tail = ("; ROLLBACK FAILED: " + rollback_error) if rollback_error else "; back on launch configuration " + lc["name"]
+    record = _group_base(lc, group["name"], status, (error or "failed") + tail, None)
+    record.update({"changed": True, "launch_template": None, "instance_refresh": (refresh_status or {}).get("instance_refresh")})
+    return record
+
+
+def refresh_done(refresh):
+    """Whether an instance refresh (snake_case ``instance_refresh`` of the module) has ended."""
+    return (refresh or {}).get("status") in REFRESH_TERMINAL
+
+
+def refresh_failure(refresh, group_name):
+    """Why a refresh failed the group, or None when it succeeded or none was needed (no instance to replace)."""
+    if not refresh or refresh.get("status") in REFRESH_SUCCESS:
+        return None
+    return "instance refresh %s of group %s ended %s: %s" % (
+        refresh.get("instance_refresh_id"),
+        group_name,
+        refresh.get("status"),
+        refresh.get("status_reason") or "no reason given",
+    )
+
+
+def refresh_progress_line(group_name, refresh, elapsed=None):
+    refresh = refresh or {}
+    line = "%s: instance refresh %s %s, %s %% complete" % (
+        group_name,
+        refresh.get("instance_refresh_id"),
+        refresh.get("status"),
+        refresh.get("percentage_complete") or 0,
+    )
+    if refresh.get("instances_to_update") is not None:
+        line += ", %s instance(s) to update" % refresh["instances_to_update"]
+    if elapsed is not None:
+        line += " (after %ss)" % int(elapsed)
+    if refresh.get("status_reason"):
+        line += " - " + refresh["status_reason"]
+    return line
+
+
+def kept_because(lc, still_used, delete_error, delete_wanted):
+    """Why a launch configuration stays (the AutoScaling.3 finding with it), or None when it is deleted."""
+    if still_used:
+        return "still used by " + ", ".join(still_used)
+    if delete_error:
+        return "deletion refused: " + delete_error
+    if lc["action"] == "convert" and not delete_wanted:
+        return "autoscaling_imdsv2_delete_launch_configurations is false"
+    if lc["action"] == "keep_unused":
+        return "unused: set autoscaling_imdsv2_delete_unused to delete it"
+    return None
+
+
+def still_used(lc, switched):
+    """Groups that still launch from the launch configuration after the run."""
+    return [g["name"] for g in lc.get("groups") or [] if g["name"] not in switched] + list(lc.get("other_groups") or [])
+
+
+def should_delete(lc, backup_written, delete_launch_configurations):
+    return bool(backup_written) and ((lc["action"] == "convert" and delete_launch_configurations) or lc["action"] == "delete_unused")
+
+
+def lc_record(lc, backup, template, switched, deleted, delete_error, delete_wanted, check_mode):
+    """The record of one launch configuration after the run."""
+    used = still_used(lc, switched)
+    reason = None if deleted else kept_because(lc, used, delete_error, delete_wanted)
+    return {
+        "name": lc["name"],
+        "region": lc["region"],
+        "account_id": lc.get("account_id"),
+        "reason": lc.get("reason"),
+        "action": lc["action"],
+        "status": "planned" if check_mode else ("retired" if deleted else "kept"),
+        "backup_file": (backup or {}).get("backup_file"),
+        "launch_template": (template or {}).get("launch_template"),
+        "template_action": (template or {}).get("action"),
+        "groups": [g["name"] for g in lc.get("groups") or []],
+        "switched_groups": list(switched),
+        "deleted": bool(deleted),
+        "kept_because": reason if reason else (None if deleted else "not deleted"),
+        "error": None,
+    }
+
+
+def lc_failed(lc, error):
+    """The record of a launch configuration whose remediation stopped with an error (the run goes on, and fails at the end)."""
+    return {
+        "name": lc["name"],
+        "region": lc["region"],
+        "account_id": lc.get("account_id"),
+        "reason": lc.get("reason"),
+        "action": lc["action"],
+        "status": "failed",
+        "error": error,
+        "backup_file": None,
+        "launch_template": None,
+        "template_action": None,
+        "groups": [g["name"] for g in lc.get("groups") or []],
+        "switched_groups": [],
+        "deleted": False,
+        "kept_because": "failed: " + error,
+    }
+
+
+def failed_launch_configurations(report):
+    return [lc for lc in report.get("launch_configurations") or [] if lc.get("status") == "failed"]
+
+
+# -- Security Hub ---------------------------------------------------------------------------------------------------------
+
+
+def finding_note(record, group_results, verified, check_mode):
+    """``(workflow status, note)`` for the launch configuration's finding after the run."""
+    mine = [g for g in group_results or [] if (g["launch_configuration_name"], g["region"]) == (record["name"], record["region"])]
+    failures = [g for g in mine if g["status"] in GROUP_FAILED]
+    template = record.get("launch_template")
+    template_text = "%s version %s" % (template["launch_template_name"], template["version_number"]) if template else "none"
+    head = "hubfix.aws remediate_autoscaling_3: "
+    if record["deleted"] and not failures and verified:
+        backup = (record.get("backup_file") or "none").rsplit("/", 1)[-1]
+        note = "%sresolved - replaced by launch template %s (IMDSv2 required); groups switched: %s; launch configuration deleted (backup %s); %s" % (
+            head,
+            template_text,
+            ", ".join(record["switched_groups"]) or "none",
+            backup,
+            "would be re-checked" if check_mode else "re-check passed",
+        )
+        return "RESOLVED", note
+    if failures:
+        details = "; ".join("%s: %s (%s)" % (g["name"], g["status"], g["message"]) for g in failures)
+        return "NOTIFIED", "%sFAILED - %s; launch configuration kept" % (head, details)
+    return "NOTIFIED", "%snot resolved - launch template %s; launch configuration kept (%s)" % (
+        head,
+        template_text,
+        record.get("kept_because") or "re-check still finds it failing",
+    )
+
+
+# -- report ---------------------------------------------------------------------------------------------------------------
+
+
+def _account_row(account, lcs, groups):
+    mine_lcs = [lc for lc in lcs if lc.get("account_id") == account.get("account_id")]
+    mine_groups = [g for g in groups if g.get("account_id") == account.get("account_id")]
+    return dict(
+        {k: account.get(k) for k in ("account_id", "role_arn", "status", "error")},
+        launch_configurations=len(mine_lcs),
+        launch_configurations_deleted=len([lc for lc in mine_lcs if lc["deleted"]]),
+        groups_migrated=len([g for g in mine_groups if g["status"] in ("migrated", "planned")]),
+        groups_failed=len([g for g in mine_groups if g["status"] in GROUP_FAILED]),
+    )
+
+
+def remediation_report(
+    lc_results, group_results, plans, accounts_status, source="scan", securityhub_updates=False, backup_dir=None, check_mode=False, run_id=None
+):
+    """The ``autoscaling_imdsv2.json`` report (fact ``autoscaling_imdsv2_result``)."""
+    lcs, groups, plans = list(lc_results or []), list(group_results or []), dict(plans or {})
+    accounts = [_account_row(a, lcs, groups) for a in accounts_status or []]
+    ok = [a["account_id"] for a in accounts if a["status"] == "ok"]
+    regions = list(dict.fromkeys(row["region"] if isinstance(row, dict) else row for p in plans.values() for row in (p.get("plan") or {}).get("regions") or []))
+    already = ["%s/%s/%s" % (account, t["region"], t["id"]) for account, p in plans.items() for t in p.get("already_compliant") or []]
+    moved = [g for g in groups if g["status"] in ("migrated", "planned")]
+    return {
+        "schema_version": 1,
+        "kind": "hubfix.aws/autoscaling_imdsv2-report",
+        "title": "AutoScaling.3 plan" if check_mode else "AutoScaling.3 remediation",
+        "control_ids": ["AutoScaling.3", "AutoScaling.9"],
+        "check_mode": bool(check_mode),
+        "run_id": run_id,
+        "account_id": ok[0] if ok else None,
+        "regions": regions,
+        "source": source,
+        "accounts": accounts,
+        "securityhub": {
+            "updates": bool(securityhub_updates),
+            "targets": [t["id"] for p in plans.values() for t in p.get("targets") or []],
+            "already_compliant": already,
+        },
+        "backup_dir": backup_dir,
+        "launch_configurations": lcs,
+        "groups": groups,
+        "summary": {
+            "launch_configurations": len(lcs),
+            "templates": len([lc for lc in lcs if lc.get("launch_template")]),
+            "groups_migrated": len(moved) if not check_mode else 0,
+            "groups_planned": len(moved) if check_mode else 0,
+            "groups_skipped": len([g for g in groups if g["status"] == SKIPPED_IMDSV1]),
+            "groups_failed": len([g for g in groups if g["status"] in GROUP_FAILED]),
+            "launch_configurations_deleted": len([lc for lc in lcs if lc["deleted"]]) if not check_mode else 0,
+            "launch_configurations_to_delete": len([lc for lc in lcs if lc["deleted"]]) if check_mode else 0,
+            "findings_still_open": len([lc for lc in lcs if not lc["deleted"]]),
+        },
+    }
+
+
+def failed_groups(report):
+    return [g for g in report.get("groups") or [] if g["status"] in GROUP_FAILED]
+
+
+def summary_lines(report):
+    s = report["summary"]
+    check = report["check_mode"]
+    return [
+        "Check mode: nothing was changed; this is the plan a real run carries out." if check else "AutoScaling.3 remediation done.",
+        "Launch configurations handled: %d, %s: %d, AutoScaling.3 findings still open: %d"
+        % (
+            s["launch_configurations"],
+            "would be deleted" if check else "deleted",
+            s["launch_configurations_to_delete" if check else "launch_configurations_deleted"],
+            s["findings_still_open"],
+        ),
+        "Groups %s: %d, skipped (IMDSv1 in use): %d, failed and rolled back: %d"
+        % ("planned" if check else "migrated", s["groups_planned" if check else "groups_migrated"], s["groups_skipped"], s["groups_failed"]),
+    ]
+
+
+def lc_elsewhere(lc, claimed_by):
+    """The record of a launch configuration another live run works on: left to it, nothing changed here."""
+    record = lc_failed(lc, "")
+    record.update(
+        status="in_progress_other_run",
+        error=None,
+        claimed_by=claimed_by,
+        kept_because="in progress by run %s (%s, pid %s): left to it" % (claimed_by.get("id"), claimed_by.get("host"), claimed_by.get("pid")),
+    )
+    return record

@@ -1,0 +1,77 @@
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Where reports go, for every playbook: ``<report dir>/<run id>/<name>.json|.md|.html``, each run in its own directory
+so earlier runs stay, and ``<report dir>/latest/<name>.*`` a copy of the newest report of that name that could be trusted
+(a run that could not scan what it was asked to scan keeps its own directory but does not replace ``latest``).
+
+Relative directories are taken from the directory the playbook runs in (``local_path``, the one rule for report and
+backup directories). Files are written to a temporary name and renamed, so a reader never sees half a report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+RUN_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+LATEST = "latest"
+
+
+def local_path(path, base=None):
+    """``path`` with ``~`` expanded, absolute against ``base`` (default: the current directory, where the playbook runs)."""
+    path = os.path.expanduser(str(path))
+    return os.path.normpath(path if os.path.isabs(path) else os.path.join(base or os.getcwd(), path))
+
+
+def _write(path, text, mode):
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def contents(name, data=None, markdown=None, html=None):
+    """``{file name: text}`` of one report."""
+    if not NAME.match(str(name or "")) or name.startswith("."):
+        raise ValueError("report name %r must be 1-64 characters of letters, digits and . _ - (not starting with a dot)" % (name,))
+    out = {}
+    if data is not None:
+        out[name + ".json"] = json.dumps(data, indent=2, sort_keys=False, default=str) + "\n"
+    if markdown is not None:
+        out[name + ".md"] = markdown if markdown.endswith("\n") else markdown + "\n"
+    if html is not None:
+        out[name + ".html"] = html
+    return out
+
+
+def write_report(report_dir, run_id, files, update_latest=True, mode=0o644, dir_mode=0o755):
+    """Write ``files`` ({file name: text}) into the run's directory and, with ``update_latest``, into ``latest``.
+
+    Returns ``{"run_dir", "latest_dir", "paths": [...], "latest_paths": [...]}``.
+    """
+    if not RUN_ID.match(str(run_id or "")):
+        raise ValueError("run id %r must be 1-64 characters of letters, digits and . _ : -" % (run_id,))
+    if run_id == LATEST:
+        raise ValueError("run id %r is reserved" % run_id)
+    run_dir = os.path.join(report_dir, run_id)
+    latest_dir = os.path.join(report_dir, LATEST)
+    os.makedirs(run_dir, mode=dir_mode, exist_ok=True)
+    paths, latest_paths = [], []
+    for name, text in files.items():
+        path = os.path.join(run_dir, name)
+        _write(path, text, mode)
+        paths.append(path)
+    if update_latest:
+        os.makedirs(latest_dir, mode=dir_mode, exist_ok=True)
+        for name, text in files.items():
+            path = os.path.join(latest_dir, name)
+            _write(path, text, mode)
+            latest_paths.append(path)
+    return {"run_dir": run_dir, "latest_dir": latest_dir, "paths": paths, "latest_paths": latest_paths}

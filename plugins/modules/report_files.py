@@ -1,0 +1,122 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: report_files
+short_description: Write a hubfix.aws report into its run's directory and keep the latest one
+version_added: 0.2.0
+description:
+  - Writes the report O(name) of one run as C(<report_dir>/<run_id>/<name>.json), C(.md) and C(.html) (those given), so every run
+    keeps its own reports, and copies them to C(<report_dir>/latest/) unless O(update_latest) is false (a run that could not
+    scan what it was asked to leaves the previous trusted report in C(latest)).
+  - Files are written under a temporary name and renamed; a reader never sees half a report.
+  - Used by every hubfix.aws role (the one report writer). Reports are local files, not AWS changes - the roles run this
+    task also in check mode (with C(check_mode=false) on the task) so a dry run leaves its plan, and it never reports C(changed).
+author:
+  - hubfix.aws maintainers (@hubfix)
+options:
+  report_dir:
+    description: The report directory. A relative path is taken from the directory the playbook runs in; C(~) is expanded.
+    type: path
+    required: true
+  run_id:
+    description: The run's id (C(hubfix_run.id)), the name of its directory.
+    type: str
+    required: true
+  name:
+    description: Base name of the report files (C(audit), C(autoscaling_imdsv2), C(pv_to_hvm)).
+    type: str
+    required: true
+  data:
+    description: The JSON report.
+    type: dict
+  markdown:
+    description: The Markdown report.
+    type: str
+  html:
+    description: The HTML report.
+    type: str
+  update_latest:
+    description: Copy the report to C(<report_dir>/latest/) too.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: none
+    details: Writes local files only; run it with C(check_mode=false) on the task to keep the plan of a dry run.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: full
+    platforms: posix
+"""
+
+EXAMPLES = r"""
+- name: Write the audit report
+  hubfix.aws.report_files:
+    report_dir: ./hubfix-reports
+    run_id: "{{ hubfix_run.id }}"
+    name: audit
+    data: "{{ audit_result }}"
+    markdown: "{{ lookup('ansible.builtin.template', 'audit.md.j2') }}"
+  check_mode: false
+"""
+
+RETURN = r"""
+run_dir:
+  description: The run's report directory.
+  returned: success
+  type: str
+  sample: /home/me/hubfix-reports/20261201T101500Z-3fa2c1
+latest_dir:
+  description: The directory holding the latest trusted reports.
+  returned: success
+  type: str
+paths:
+  description: The files written in the run's directory.
+  returned: success
+  type: list
+  elements: str
+latest_paths:
+  description: The files written in C(latest) (empty when O(update_latest) is false).
+  returned: success
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hubfix.aws.plugins.module_utils.report_files import contents, write_report
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            report_dir=dict(type="path", required=True),
+            run_id=dict(type="str", required=True),
+            name=dict(type="str", required=True),
+            data=dict(type="dict"),
+            markdown=dict(type="str"),
+            html=dict(type="str"),
+            update_latest=dict(type="bool", default=True),
+        ),
+        supports_check_mode=False,
+    )
+    p = module.params
+    try:
+        written = write_report(p["report_dir"], p["run_id"], contents(p["name"], p["data"], p["markdown"], p["html"]), p["update_latest"])
+    except (OSError, ValueError) as e:
+        module.fail_json(msg="cannot write the %s report to %s: %s" % (p["name"], p["report_dir"], e))
+    module.exit_json(changed=False, **written)
+
+
+if __name__ == "__main__":
+    main()
