@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.harness import COLLECTIONS, REPO_ROOT, run_playbook
+from tests.harness import COLLECTIONS, REPO_ROOT, report_file, run_playbook
 from tests.simulator import Simulator
 from tests.simulator.seed import seed
 
@@ -142,7 +142,7 @@ def run_stage(number: int, stage: Stage, ctx: Context) -> bool:
         return False
     if stage.report:
         report_dir = ctx.report_dir / stage.report
-        report = json.loads((report_dir / "audit.json").read_text())
+        report = json.loads(report_file(report_dir, "audit.json").read_text())
         ctx.audits[stage.report] = report
         for line in audit_summary(report, str(report_dir)):
             print("    " + line)

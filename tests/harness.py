@@ -104,3 +104,12 @@ def refuse_attach_once(simulator, volume_id: str, device: str) -> None:
         status=400,
         times=1,
     )
+
+
+def report_file(report_dir, name: str) -> Path:
+    """A report file of the newest run in ``report_dir`` (each run writes ``<report_dir>/<run id>/<name>``; ``latest/`` holds the
+    newest trusted one)."""
+    runs = [d for d in Path(report_dir).iterdir() if d.is_dir() and d.name != "latest" and (d / name).exists()] if Path(report_dir).is_dir() else []
+    if not runs:
+        return Path(report_dir) / "latest" / name  # does not exist: the caller's read fails naming it
+    return max(runs, key=lambda d: (d / name).stat().st_mtime) / name

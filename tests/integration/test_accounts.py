@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from tests.harness import run_playbook
+from tests.harness import report_file, run_playbook
 from tests.simulator import ACCOUNT_ID
 
 OTHER = "111111111111"
@@ -99,10 +99,12 @@ def assert_denied_account_named(result):
 
 def test_audit_of_three_accounts_one_denied(simulator, estate, tmp_path):
     result = run_playbook("hubfix.aws.audit", simulator.env(), {"audit_regions": [REGION], "audit_report_dir": str(tmp_path), "hubfix_accounts": ACCOUNTS})
-    assert_denied_account_named(result)
+    assert result.rc != 0, result
+    assert "The audit is incomplete (hubfix_allow_partial is false)" in result.stdout, result
+    assert f"account {DENIED} not audited: sts:AssumeRole {role(DENIED)}" in result.stdout and "AccessDenied" in result.stdout, result
     assert simulator.mutating_calls() == []  # AssumeRole included: it changes nothing
 
-    report = json.loads((tmp_path / "audit.json").read_text())
+    report = json.loads(report_file(tmp_path, "audit.json").read_text())
     assert report["accounts"] == [ACCOUNT_ID, OTHER]
     status = {a["account_id"]: a for a in report["account_status"]}
     assert {a: s["status"] for a, s in status.items()} == {ACCOUNT_ID: "ok", OTHER: "ok", DENIED: "failed"}
@@ -119,6 +121,19 @@ def test_audit_of_three_accounts_one_denied(simulator, estate, tmp_path):
     scope = {(r["control"], r["account_id"]): r["failed"] for r in report["totals"]["by_scope"]}
     assert scope == {(c, a): 1 for c in ("EC2.24", "AutoScaling.3", "AutoScaling.9") for a in (ACCOUNT_ID, OTHER)}
     assert report["totals"]["failed"] == 6
+    assert report["status"] == "partial" and report["problems"] == [report["scan_errors"][0]["error"]]
+    assert not (tmp_path / "latest").exists(), "an incomplete audit does not replace the last trusted one"
+
+    # Accepted as partial (a survey's "true"): the job passes and latest/ is this audit.
+    allowed = run_playbook(
+        "hubfix.aws.audit",
+        simulator.env(),
+        {"audit_regions": [REGION], "audit_report_dir": str(tmp_path), "hubfix_accounts": ACCOUNTS, "hubfix_allow_partial": "true"},
+    )
+    assert allowed.rc == 0, allowed
+    latest = json.loads((tmp_path / "latest" / "audit.json").read_text())
+    assert latest["status"] == "partial" and latest["run_id"] != report["run_id"]
+    assert "AUDIT INCOMPLETE" in (tmp_path / "latest" / "audit.md").read_text()
 
 
 def test_autoscaling_3_in_two_accounts_one_denied(simulator, estate, tmp_path):
@@ -145,7 +160,7 @@ def test_autoscaling_3_in_two_accounts_one_denied(simulator, estate, tmp_path):
         # the backup of each account's launch configuration lands under its own account id
         assert (tmp_path / "backups" / account / REGION / "lc-other.json").exists()
 
-    report = json.loads((tmp_path / "reports" / "autoscaling_imdsv2.json").read_text())
+    report = json.loads(report_file(tmp_path / "reports", "autoscaling_imdsv2.json").read_text())
     rows = {a["account_id"]: a for a in report["accounts"]}
     assert {a: (r["status"], r["launch_configurations_deleted"], r["groups_migrated"]) for a, r in rows.items()} == {
         ACCOUNT_ID: ("ok", 1, 1),
@@ -155,7 +170,7 @@ def test_autoscaling_3_in_two_accounts_one_denied(simulator, estate, tmp_path):
     assert "AccessDenied" in rows[DENIED]["error"]
     assert sorted(lc["account_id"] for lc in report["launch_configurations"]) == sorted([ACCOUNT_ID, OTHER])
     assert {g["account_id"] for g in report["groups"]} == {ACCOUNT_ID, OTHER}
-    markdown = (tmp_path / "reports" / "autoscaling_imdsv2.md").read_text()
+    markdown = report_file(tmp_path / "reports", "autoscaling_imdsv2.md").read_text()
     assert "## Accounts" in markdown and DENIED in markdown
 
     # idempotent per account: the second run changes nothing (it still fails for the denied account)
@@ -189,7 +204,7 @@ def test_ec2_24_in_another_account_with_a_denied_one(simulator, estate, tmp_path
     own = simulator.client("ec2").describe_instances(InstanceIds=[estate[ACCOUNT_ID]["pv"]])["Reservations"][0]["Instances"][0]
     assert own["State"]["Name"] == "running" and not [t for t in own.get("Tags", []) if t["Key"].startswith("hubfix:")]
 
-    report = json.loads((tmp_path / "pv_to_hvm.json").read_text())
+    report = json.loads(report_file(tmp_path, "pv_to_hvm.json").read_text())
     assert [(i["instance_id"], i["account_id"], i["status"]) for i in report["instances"]] == [(source, OTHER, "migrated")]
     rows = {a["account_id"]: a for a in report["accounts"]}
     assert (rows[OTHER]["status"], rows[OTHER]["migrated"]) == ("ok", 1)
@@ -199,9 +214,12 @@ def test_ec2_24_in_another_account_with_a_denied_one(simulator, estate, tmp_path
 @pytest.mark.parametrize(
     "accounts, message",
     [
-        ([{"account_id": OTHER, "role_arn": role(DENIED)}], f"the role must be in account_id: {DENIED} != {OTHER}"),
-        ([{"account_id": "1234", "role_arn": role(OTHER)}], "hubfix_accounts must be a list of"),
-        ([{"account_id": OTHER, "role_arn": role(OTHER)}, {"account_id": OTHER, "role_arn": role(OTHER)}], "each account once"),
+        ([{"account_id": OTHER, "role_arn": role(DENIED)}], f"hubfix_accounts[0]: the role {role(DENIED)} is in account {DENIED}, not in account_id {OTHER}"),
+        ([{"account_id": "1234", "role_arn": role(OTHER)}], "hubfix_accounts[0].account_id '1234' is not a 12-digit account id"),
+        (
+            [{"account_id": OTHER, "role_arn": role(OTHER)}, {"account_id": OTHER, "role_arn": role(OTHER)}],
+            f"hubfix_accounts[1]: account {OTHER} is listed twice",
+        ),
     ],
 )
 def test_bad_accounts_are_refused_before_any_call(simulator, tmp_path, accounts, message):
@@ -209,4 +227,4 @@ def test_bad_accounts_are_refused_before_any_call(simulator, tmp_path, accounts,
     assert result.rc != 0, result
     assert message in result.stdout, result
     assert simulator.calls() == []
-    assert not (tmp_path / "audit.json").exists()
+    assert not report_file(tmp_path, "audit.json").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.harness import REPO_ROOT, run_playbook
+from tests.harness import REPO_ROOT, report_file, run_playbook
 from tests.simulator import ACCOUNT_ID
 from tests.simulator.seed import DEMO_AS_3_FAILING, DEMO_AS_3_PASSING, DEMO_EC2_24_FAILING, DEMO_GROUPS, seed
 
@@ -30,7 +30,7 @@ def audit(simulator, report_dir: Path, check=False, **extra_vars):
 
 
 def load(report_dir: Path) -> dict:
-    return json.loads((report_dir / "audit.json").read_text())
+    return json.loads(report_file(report_dir, "audit.json").read_text())
 
 
 def names(report: dict, control: str, region: str | None = None) -> list[str]:
@@ -43,7 +43,7 @@ def finding(report: dict, control: str, name: str) -> dict:
 
 
 def without_time(report: dict) -> dict:
-    return {k: v for k, v in report.items() if k != "generated_at"}
+    return {k: v for k, v in report.items() if k not in ("generated_at", "run_id")}
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_audit_of_the_demo_estate(simulator, demo, tmp_path):
     ephemeral = finding(report, "EC2.24", "pv-ephemeral")
     assert (ephemeral["next_action"]["kind"], ephemeral["next_action"]["playbook"]) == ("blocked", None)
     assert ephemeral["next_action"]["text"] == (
-        "blocked: instance-store data on /dev/sdb is lost when the instance stops — copy it to EBS, then run remediate_ec2_24 "
+        "blocked: instance-store data on /dev/sdb (ephemeral0) is lost when the instance stops — copy it to EBS, then run remediate_ec2_24 "
         "with pv_to_hvm_acknowledge_instance_store_loss: true"
     )
     assert ephemeral["details"]["instance_store_devices"] == ["/dev/sdb"]
@@ -125,7 +125,7 @@ def test_audit_of_the_demo_estate(simulator, demo, tmp_path):
     plain = finding(report, "EC2.24", "pv-plain")
     assert "instance_store_unverified" in [w["code"] for w in plain["details"]["warnings"]]
     assert "check first: instance-store volumes mapped at launch are not visible" in plain["next_action"]["text"]
-    assert "instance_store_unverified" in (tmp_path / "run" / "audit.md").read_text()
+    assert "instance_store_unverified" in report_file(tmp_path / "run", "audit.md").read_text()
     assert not [w for w in finding(report, "EC2.24", "pv-eu")["details"]["warnings"] if w["code"] != "instance_store_unverified"]
     pv_data = finding(report, "EC2.24", "pv-data")["details"]
     assert pv_data["elastic_ips"] == [demo["elastic_ips"]["pv-data-eip"]["public_ip"]]
@@ -143,8 +143,8 @@ def test_audit_of_the_demo_estate(simulator, demo, tmp_path):
     assert scope[("EC2.24", "us-east-1")] == 7 and scope[("EC2.24", "eu-west-1")] == 1
 
     # the people's reports
-    md = (tmp_path / "run" / "audit.md").read_text()
-    html = (tmp_path / "run" / "audit.html").read_text()
+    md = report_file(tmp_path / "run", "audit.md").read_text()
+    html = report_file(tmp_path / "run", "audit.html").read_text()
     for f in report["findings"]:
         assert f["resource_name"] in md and f["resource_name"] in html
     assert "blocked: member of Auto Scaling group asg-pv — fix the launch configuration / replace via the group" in md
@@ -218,19 +218,20 @@ def test_clean_account_passes_the_gate(simulator, tmp_path):
     assert report["findings"] == []
     assert report["totals"]["failed"] == 0
     assert {(s["control"], s["region"]) for s in report["totals"]["by_scope"]} == {(c, r) for c in CONTROLS for r in REGIONS}
-    assert "No failing resources." in (tmp_path / "audit.md").read_text()
+    assert "No failing resources." in report_file(tmp_path, "audit.md").read_text()
 
 
 @pytest.mark.parametrize(
     "regions, named",
     [
-        (["us-east-1", "mars-north-1"], "mars-north-1"),
-        (["us-east-1", "not a region"], "not a region"),
-        ("us-east-1", 'audit_regions must be a list of region names or "all"'),
+        (["us-east-1", "mars-north-1"], "audit_regions: unknown region name(s): mars-north-1"),
+        (["us-east-1", "not a region"], "audit_regions: unknown region name(s): not a region"),
+        ("us-east-1, us-eats-1", "audit_regions: unknown region name(s): us-eats-1"),
     ],
 )
 def test_bad_regions_are_named(simulator, tmp_path, regions, named):
     result = audit(simulator, tmp_path, audit_regions=regions)
     assert result.rc != 0, result
     assert named in result.stdout, result
-    assert not (tmp_path / "audit.json").exists()
+    assert simulator.calls() == []  # refused before any AWS call
+    assert not report_file(tmp_path, "audit.json").exists()

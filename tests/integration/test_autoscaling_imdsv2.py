@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import run_playbook
+from tests.harness import report_file, run_playbook
 from tests.simulator.seed import seed
 
 PLAYBOOK = "hubfix.aws.remediate_autoscaling_3"
@@ -44,7 +44,7 @@ def remediate(simulator, dirs, check=False, diff=False, **extra):
 
 
 def report(dirs):
-    return json.loads((Path(dirs["autoscaling_imdsv2_report_dir"]) / "autoscaling_imdsv2.json").read_text())
+    return json.loads(report_file(Path(dirs["autoscaling_imdsv2_report_dir"]), "autoscaling_imdsv2.json").read_text())
 
 
 def groups(simulator, region):
@@ -152,7 +152,7 @@ def test_check_mode_then_remediation_then_idempotent(simulator, estate, dirs, tm
     assert by_lc[("us-east-1", "lc-unused")]["deleted"] is False
     assert "delete_unused" in by_lc[("us-east-1", "lc-unused")]["kept_because"]
     assert {g["name"] for g in result["groups"] if g["status"] == "migrated"} == {g for names in HANDLED.values() for g in names}
-    markdown = (Path(dirs["autoscaling_imdsv2_report_dir"]) / "autoscaling_imdsv2.md").read_text()
+    markdown = report_file(Path(dirs["autoscaling_imdsv2_report_dir"]), "autoscaling_imdsv2.md").read_text()
     assert "finding stays open" in markdown and "lc-unused" in markdown
 
     # The audit: no AutoScaling.3 / AutoScaling.9 failure left for the handled resources.
@@ -243,7 +243,7 @@ def test_failed_refresh_rolls_back_that_group_and_others_complete(simulator, est
         assert "LaunchConfigurationName" not in us[group], group
     failed = [g for g in report(dirs)["groups"] if g["status"] == "failed_rolled_back"]
     assert [g["name"] for g in failed] == ["asg-eu"]
-    assert "switched back to launch configuration lc-eu-optional" in failed[0]["message"]
+    assert "ended RollbackSuccessful" in failed[0]["message"] and "back on launch configuration lc-eu-optional" in failed[0]["message"]
     lc = next(x for x in report(dirs)["launch_configurations"] if x["name"] == "lc-eu-optional")
     assert lc["deleted"] is False and lc["backup_file"]
 
@@ -251,8 +251,8 @@ def test_failed_refresh_rolls_back_that_group_and_others_complete(simulator, est
 @pytest.mark.parametrize(
     "extra,message",
     [
-        ({"autoscaling_imdsv2_launch_configuration_names": ["lc-nope"]}, "launch configuration(s) not found in us-east-1, eu-west-1: lc-nope"),
-        ({"autoscaling_imdsv2_group_names": ["asg-nope"]}, "Auto Scaling group(s) not found in us-east-1, eu-west-1: asg-nope"),
+        ({"autoscaling_imdsv2_launch_configuration_names": ["lc-nope"]}, "launch configuration(s) not found in region(s) us-east-1, eu-west-1: lc-nope"),
+        ({"autoscaling_imdsv2_group_names": ["asg-nope"]}, "Auto Scaling group(s) not found in region(s) us-east-1, eu-west-1: asg-nope"),
         ({"autoscaling_imdsv2_group_names": ["asg-template"]}, "Auto Scaling group asg-template already uses launch template lt-imdsv2"),
         ({"autoscaling_imdsv2_group_names": ["asg-mixed", "asg-web"]}, "Auto Scaling group asg-mixed uses a mixed instances policy"),
     ],

@@ -8,6 +8,7 @@ environment, here ``ANSIBLE_COLLECTIONS_PATH``. A check-mode job template is the
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 import ansible_runner
 import pytest
 
-from tests.harness import COLLECTIONS, REPO_ROOT, VENV_BIN
+from tests.harness import COLLECTIONS, REPO_ROOT, VENV_BIN, report_file
 from tests.simulator import ACCOUNT_ID
 from tests.simulator.seed import seed
 
@@ -72,6 +73,27 @@ def output(run):
     return run.stdout.read()[-12000:]
 
 
+def artifacts(run):
+    """What the job returned with set_stats: AWX keeps it as the job's artifacts (the playbook_on_stats event's artifact_data)."""
+    stats = [e for e in run.events if e.get("event") == "playbook_on_stats"]
+    assert len(stats) == 1
+    return stats[0]["event_data"].get("artifact_data") or {}
+
+
+def without_run(data):
+    """A report without what differs from run to run (run id, times, where it was written)."""
+    volatile = {"run_id", "generated_at", "started_at", "finished_at", "report_dir", "run_dir", "start_time", "end_time"}
+    if isinstance(data, dict):
+        return {k: without_run(v) for k, v in data.items() if k not in volatile}
+    if isinstance(data, list):
+        return [without_run(v) for v in data]
+    return data
+
+
+def run_dirs(report_dir):
+    return sorted(d for d in Path(report_dir).iterdir() if d.is_dir() and d.name != "latest")
+
+
 def assert_signed_with(simulator, credential):
     """Every request of the job used the credential's session token (amazon.aws alone reads only AWS_SESSION_TOKEN)."""
     recording = simulator._request("GET", "/moto-api/recorder/download-recording").decode().splitlines()
@@ -94,7 +116,7 @@ def test_audit_job_template(simulator, demo, tmp_path, awx_credential):
     assert run.stats["changed"].get("localhost", 0) == 0
     assert simulator.mutating_calls() == []
     assert_signed_with(simulator, awx_credential)
-    report = json.loads((reports / "audit.json").read_text())
+    report = json.loads(report_file(reports, "audit.json").read_text())
     assert report["accounts"] == [ACCOUNT_ID]
     assert report["account_status"] == [{"account_id": ACCOUNT_ID, "role_arn": None, "status": "ok", "error": None}]
     assert {c: report["totals"]["by_control"][c]["failed"] for c in ("EC2.24", "AutoScaling.3", "AutoScaling.9")} == {
@@ -102,42 +124,111 @@ def test_audit_job_template(simulator, demo, tmp_path, awx_credential):
         "AutoScaling.3": 6,
         "AutoScaling.9": 7,
     }
+    assert artifacts(run)["hubfix_audit"] == report
 
-
-@pytest.mark.slow
-def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
-    extravars = {
-        "autoscaling_imdsv2_regions": REGIONS,
-        "autoscaling_imdsv2_report_dir": str(tmp_path / "reports"),
-        "autoscaling_imdsv2_backup_dir": str(tmp_path / "backups"),
+    # The same job from a survey: every answer a string (list as lines, booleans as words).
+    survey = {
+        "audit_regions": "us-east-1\neu-west-1",
+        "audit_report_dir": str(reports),
+        "audit_controls": "EC2.24, AutoScaling.3,AutoScaling.9",
+        "audit_fail_on_findings": "false",
+        "audit_import_findings": "no",
+        "hubfix_allow_partial": "False",
     }
-    dry = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", extravars, check=True)
+    strings = job(simulator, tmp_path, awx_credential, "playbooks/audit.yml", survey)
+    assert strings.status == "successful", output(strings)
+    assert without_run(json.loads(report_file(reports, "audit.json").read_text())) == without_run(report)
+    assert len(run_dirs(reports)) == 2, "each run keeps its own report"
+    # "true" is true: the gate fails the job, after the reports are written
+    gate = job(simulator, tmp_path, awx_credential, "playbooks/audit.yml", dict(survey, audit_fail_on_findings="true"))
+    assert gate.status == "failed" and "resource(s) fail the audited controls" in output(gate)
+
+
+def imdsv1_used_by(simulator, group):
+    """CloudWatch shows token-less (IMDSv1) metadata calls from the group's instance two hours ago."""
+    instance = simulator.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"][0]["Instances"][0]
+    simulator.client("cloudwatch").put_metric_data(
+        Namespace="AWS/EC2",
+        MetricData=[
+            {
+                "MetricName": "MetadataNoToken",
+                "Dimensions": [{"Name": "InstanceId", "Value": instance["InstanceId"]}],
+                "Value": 3.0,
+                "Timestamp": datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2),
+            }
+        ],
+    )
+
+
+@pytest.mark.slow(150)
+def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
+    imdsv1_used_by(simulator, "asg-web")
+    reports = tmp_path / "reports"
+    typed = {
+        "autoscaling_imdsv2_regions": REGIONS,
+        "autoscaling_imdsv2_report_dir": str(reports),
+        "autoscaling_imdsv2_backup_dir": str(tmp_path / "backups"),
+        "autoscaling_imdsv2_force": False,
+        "autoscaling_imdsv2_instance_refresh": False,
+        "autoscaling_imdsv2_delete_launch_configurations": True,
+        "autoscaling_imdsv2_imdsv1_usage_days": 14,
+    }
+    # What an AWX survey sends for the same answers: every value a string.
+    survey = dict(
+        typed,
+        autoscaling_imdsv2_regions="us-east-1,eu-west-1",
+        autoscaling_imdsv2_force="false",
+        autoscaling_imdsv2_instance_refresh="false",
+        autoscaling_imdsv2_delete_launch_configurations="yes",
+        autoscaling_imdsv2_imdsv1_usage_days="14",
+    )
+    dry = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", typed, check=True)
     assert dry.status == "successful", output(dry)
     assert dry.stats["failures"] == {}
     assert dry.stats["changed"]["localhost"] > 0  # what a real run would change
     assert simulator.mutating_calls() == []
     assert_signed_with(simulator, awx_credential)
-    assert "launch configuration lc-tokens-optional (us-east-1): deleted" in output(dry)
-    assert json.loads((tmp_path / "reports" / "autoscaling_imdsv2.json").read_text())["check_mode"] is True
+    assert "launch configuration lc-tokens-optional (us-east-1): deleted" not in output(dry)  # IMDSv1 in use: kept
+    planned = json.loads(report_file(reports, "autoscaling_imdsv2.json").read_text())
+    assert planned["check_mode"] is True and planned["title"] == "AutoScaling.3 plan"
+    assert {g["status"] for g in planned["groups"]} == {"planned", "skipped_imdsv1_in_use"}
+    assert "would be deleted" in report_file(reports, "autoscaling_imdsv2.md").read_text()
+    assert artifacts(dry)["hubfix_autoscaling_imdsv2"] == planned
 
-    real = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", extravars)
+    dry_strings = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", survey, check=True)
+    assert dry_strings.status == "successful", output(dry_strings)
+    assert simulator.mutating_calls() == []
+    assert without_run(json.loads(report_file(reports, "autoscaling_imdsv2.json").read_text())) == without_run(planned)
+
+    real = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", survey)
     assert real.status == "successful", output(real)
     assert real.stats["failures"] == {} and real.stats["changed"]["localhost"] > 0
     assert_signed_with(simulator, awx_credential)
     expected = {
-        "us-east-1": {"asg-web": "lc-tokens-optional", "asg-api": "lc-no-metadata", "asg-legacy": "lc-endpoint-disabled", "asg-full": "lc-full"},
+        "us-east-1": {"asg-api": "lc-no-metadata", "asg-legacy": "lc-endpoint-disabled", "asg-full": "lc-full"},
         "eu-west-1": {"asg-eu": "lc-eu-optional"},
     }
     for region, templates in expected.items():
         found = simulator.client("autoscaling", region).describe_auto_scaling_groups(AutoScalingGroupNames=list(templates))["AutoScalingGroups"]
         assert {g["AutoScalingGroupName"]: g.get("LaunchTemplate", {}).get("LaunchTemplateName") for g in found} == templates
         assert all("LaunchConfigurationName" not in g for g in found), region
+    # the IMDSv1 gate held with force "false": asg-web still on its launch configuration, which is kept
+    web = simulator.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=["asg-web"])["AutoScalingGroups"][0]
+    assert web["LaunchConfigurationName"] == "lc-tokens-optional"
     remaining = {lc["LaunchConfigurationName"] for lc in simulator.client("autoscaling").describe_launch_configurations()["LaunchConfigurations"]}
-    assert remaining == {"lc-tokens-required", "lc-pv", "lc-unused"}
+    assert remaining == {"lc-tokens-optional", "lc-tokens-required", "lc-pv", "lc-unused"}
+    done = json.loads(report_file(reports, "autoscaling_imdsv2.json").read_text())
+    assert artifacts(real)["hubfix_autoscaling_imdsv2"] == done
+    retired = sorted(lc["name"] for lc in done["launch_configurations"] if lc["status"] == "retired")
+    assert retired == ["lc-endpoint-disabled", "lc-eu-optional", "lc-full", "lc-no-metadata"]
 
-    again = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", extravars)
+    again = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", survey)
     assert again.status == "successful", output(again)
     assert again.stats["changed"].get("localhost", 0) == 0
+    # every run kept its report: the record of the four retired launch configurations is still there
+    assert len(run_dirs(reports)) == 4
+    kept = json.loads((run_dirs(reports)[2] / "autoscaling_imdsv2.json").read_text())
+    assert kept["run_id"] == done["run_id"] and sorted(lc["name"] for lc in kept["launch_configurations"] if lc["status"] == "retired") == retired
 
 
 @pytest.mark.slow
@@ -155,7 +246,26 @@ def test_ec2_24_dry_run_then_remediation_job_templates(simulator, demo, tmp_path
     assert source in dry.stats["ok"]  # the instance is a host of the migration play
     assert simulator.mutating_calls() == []
     assert_signed_with(simulator, awx_credential)
-    assert json.loads((tmp_path / "reports" / "pv_to_hvm.json").read_text())["totals"] == {"planned": 1}
+    planned = json.loads(report_file(tmp_path / "reports", "pv_to_hvm.json").read_text())
+    assert planned["totals"] == {"planned": 1}
+    assert artifacts(dry)["hubfix_pv_to_hvm"] == planned
+    assert report_file(tmp_path / "reports", "pv_to_hvm.md").read_text().startswith("# EC2.24 paravirtual → HVM plan")
+
+    # The survey's strings (one instance id per line, booleans and numbers as text) plan the same.
+    survey = dict(
+        extravars,
+        pv_to_hvm_regions="us-east-1",
+        pv_to_hvm_instance_ids=source + "\n",
+        pv_to_hvm_parallel="2",
+        pv_to_hvm_terminate_source="false",
+        pv_to_hvm_move_elastic_ips="yes",
+        pv_to_hvm_fail_on_error="true",
+    )
+    dry_strings = job(simulator, tmp_path, awx_credential, "playbooks/remediate_ec2_24.yml", survey, check=True)
+    assert dry_strings.status == "successful", output(dry_strings)
+    assert simulator.mutating_calls() == []
+    assert without_run(json.loads(report_file(tmp_path / "reports", "pv_to_hvm.json").read_text())) == without_run(planned)
+    extravars = survey
 
     real = job(simulator, tmp_path, awx_credential, "playbooks/remediate_ec2_24.yml", extravars)
     assert real.status == "successful", output(real)
@@ -166,5 +276,7 @@ def test_ec2_24_dry_run_then_remediation_job_templates(simulator, demo, tmp_path
     assert len(replacements) == 1
     assert replacements[0]["State"]["Name"] == "running" and replacements[0]["VirtualizationType"] == "hvm"
     assert replacements[0]["MetadataOptions"]["HttpTokens"] == "required"
-    report = json.loads((tmp_path / "reports" / "pv_to_hvm.json").read_text())
+    report = json.loads(report_file(tmp_path / "reports", "pv_to_hvm.json").read_text())
     assert [(i["instance_id"], i["status"], i["replacement_id"]) for i in report["instances"]] == [(source, "migrated", replacements[0]["InstanceId"])]
+    assert artifacts(real)["hubfix_pv_to_hvm"] == report
+    assert source in {i["InstanceId"] for r in ec2.describe_instances(InstanceIds=[source])["Reservations"] for i in r["Instances"]}  # kept ("false")

@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.demo import STAGES
-from tests.harness import REPO_ROOT
+from tests.harness import REPO_ROOT, report_file
 
 
 @pytest.mark.slow(180)
@@ -40,16 +40,16 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "mutating calls in check mode: " not in out.replace("mutating calls in check mode: 0", "")
 
     # the first audit's summary and reports
-    before = json.loads((tmp_path / "before" / "audit.json").read_text())
+    before = json.loads(report_file(tmp_path / "before", "audit.json").read_text())
     assert before["totals"]["by_control"]["EC2.24"]["failed"] == 8
     assert before["totals"]["by_control"]["AutoScaling.3"]["failed"] == 6
     assert "EC2.24         failing 8 (" in out
     assert f"before report: {tmp_path / 'before' / 'audit.html'}" in out
-    assert (tmp_path / "before" / "audit.md").exists()
-    assert (tmp_path / "after" / "audit.json").exists()
+    assert report_file(tmp_path / "before", "audit.md").exists()
+    assert report_file(tmp_path / "after", "audit.json").exists()
 
     # after remediation (and terminating the replaced sources) only the resources blocked by design still fail
-    after = json.loads((tmp_path / "after" / "audit.json").read_text())
+    after = json.loads(report_file(tmp_path / "after", "audit.json").read_text())
     by_control = after["totals"]["by_control"]
     assert (by_control["AutoScaling.3"]["failed"], by_control["AutoScaling.9"]["failed"]) == (0, 0)
     assert (by_control["EC2.24"]["failed"], by_control["EC2.24"]["blocked"], by_control["EC2.24"]["actionable"]) == (3, 3, 0)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import REPO_ROOT, run_playbook
+from tests.harness import REPO_ROOT, report_file, run_playbook
 from tests.simulator import Simulator
 from tests.simulator.seed import seed
 
@@ -43,6 +43,13 @@ ROLE_README = {"audit": "audit", "remediate_autoscaling_3": "autoscaling_imdsv2"
 # ec2:RunInstances and iam:PassRole on the caller when a group is switched to a launch template; RunInstances checks
 # iam:PassRole for an instance profile.
 AWS_SIDE_CHECKS = {"ec2:RunInstances", "iam:PassRole"}
+# Actions our code calls through an amazon.aws helper or module (the operation's name is not in our source).
+VIA_AMAZON_AWS = {
+    "ec2:DescribeSecurityGroups": [r"\bget_ec2_security_group_ids_from_names\b"],
+    "ec2:CreateTags": [r"\bensure_ec2_tags\b", r"\badd_ec2_tags\b", r"\bboto3_tag_specifications\b"],
+    "ec2:DeleteTags": [r"\bamazon\.aws\.ec2_tag\b", r"\bensure_ec2_tags\b"],
+    "ec2:DescribeTags": [r"\bensure_ec2_tags\b", r"\bamazon\.aws\.ec2_tag\b"],
+}
 # Calls a module tries and does without when denied: not granted (amazon.aws.aws_caller_info, used by the accounts role for
 # the ambient account, asks for the account alias, which no report uses).
 TOLERATED_DENIALS = {"iam:ListAccountAliases"}
@@ -190,13 +197,15 @@ def test_actions_not_seen_on_the_demo_estate_are_called_by_the_code_or_checked_b
     """The optional statements hold nothing the collection cannot call: each action is an operation our plugins call
     (or a DryRun probe / amazon.aws.ec2_instance call of the role), or one AWS checks on the caller."""
     code = "\n".join(p.read_text() for p in (REPO_ROOT / "plugins").rglob("*.py"))
+    code += "\n".join(p.read_text() for p in (REPO_ROOT / "roles").rglob("tasks/*.yml"))
     policy = load_policy(name)
     for action in statement_actions(policy) - statement_actions(policy, CALLED_SIDS[name]):
         if action in AWS_SIDE_CHECKS:
             continue
         operation = action.split(":")[1]
         snake = re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
-        assert re.search(rf"\b{snake}\b", code), f"{action}: no {snake} call in plugins/"
+        callers = [rf"\b{snake}\b"] + VIA_AMAZON_AWS.get(action, [])
+        assert any(re.search(c, code) for c in callers), f"{action}: no {snake} call in plugins/ or roles/ (nor {VIA_AMAZON_AWS.get(action)})"
 
 
 # --- each playbook with its policy alone --------------------------------------------------------------------
@@ -210,7 +219,7 @@ def test_audit_with_its_policy_then_without_ec2_describe_instances(enforced, tmp
     sim.reset_recording()
     result = run_playbook("hubfix.aws.audit", env, audit_vars(tmp_path))
     assert result.rc == 0, result
-    report = json.loads((tmp_path / "audit" / "audit.json").read_text())
+    report = json.loads(report_file(tmp_path / "audit", "audit.json").read_text())
     assert report["scan_errors"] == []
     assert {f["resource_name"] for f in report["findings"] if f["control"] == "EC2.24"} >= {"pv-plain", "pv-data", "pv-eu"}
     assert statement_actions(policy, CALLED_SIDS["audit"]) == called_actions(sim)
@@ -244,7 +253,7 @@ def test_remediate_autoscaling_3_with_its_policy_then_without_update_auto_scalin
     result = run_playbook("hubfix.aws.remediate_autoscaling_3", env, as3_vars(tmp_path / "denied", autoscaling_imdsv2_group_names=["asg-web"]))
     assert result.rc != 0, result
     assert_denied(result, "autoscaling:UpdateAutoScalingGroup")
-    (group_result,) = json.loads((tmp_path / "denied" / "as3" / "autoscaling_imdsv2.json").read_text())["groups"]
+    (group_result,) = json.loads(report_file(tmp_path / "denied" / "as3", "autoscaling_imdsv2.json").read_text())["groups"]
     assert group_result["status"] == "failed_rolled_back"
     assert "AccessDenied" in group_result["message"] and "autoscaling:UpdateAutoScalingGroup" in group_result["message"]
     with unauthenticated(sim):
@@ -262,7 +271,7 @@ def test_remediate_ec2_24_with_its_policy_then_without_create_snapshot(enforced,
     sim.reset_recording()
     result = run_playbook("hubfix.aws.remediate_ec2_24", env, ec2_24_vars(estate, tmp_path))
     assert result.rc == 0, result
-    report = json.loads((tmp_path / "ec2_24" / "pv_to_hvm.json").read_text())
+    report = json.loads(report_file(tmp_path / "ec2_24", "pv_to_hvm.json").read_text())
     statuses = {r["name"]: r["status"] for r in report["instances"]}
     assert statuses["pv-data"] == statuses["pv-eu"] == "migrated", statuses
     assert report["failed"] == [] and all(not r["missing_permissions"] for r in report["instances"])
@@ -282,7 +291,7 @@ def test_remediate_ec2_24_with_its_policy_then_without_create_snapshot(enforced,
     )
     assert result.rc != 0, result
     assert_denied(result, "ec2:CreateSnapshot")
-    report = json.loads((tmp_path / "denied" / "ec2_24" / "pv_to_hvm.json").read_text())
+    report = json.loads(report_file(tmp_path / "denied" / "ec2_24", "pv_to_hvm.json").read_text())
     (entry,) = report["instances"]
     assert entry["missing_permissions"] == ["ec2:CreateSnapshot"], entry
     assert entry["status"] == "invalid"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.harness import REPO_ROOT, VENV_BIN, ansible_env, refuse_attach_once, run_playbook
+from tests.harness import REPO_ROOT, VENV_BIN, ansible_env, refuse_attach_once, report_file, run_playbook
 from tests.simulator.seed import seed
 
 PLAYBOOK = "hubfix.aws.remediate_ec2_24"
@@ -38,7 +38,7 @@ def extra_vars(estate, tmp_path, **more):
 
 
 def report(tmp_path):
-    data = json.loads((tmp_path / "reports" / "pv_to_hvm.json").read_text())
+    data = json.loads(report_file(tmp_path / "reports", "pv_to_hvm.json").read_text())
     return {r["name"] or r["instance_id"]: r for r in data["instances"]}, data
 
 
@@ -170,7 +170,7 @@ def test_demo_estate_check_mode_then_migration_then_idempotent_rerun_then_audit(
     assert sorted(s["volume_id"] for s in data_result["snapshots"]) == sorted(original_volumes(estate, "pv-data").values())
     assert [e["public_ip"] for e in data_result["elastic_ips"]] == [estate["elastic_ips"]["pv-data-eip"]["public_ip"]]
     assert any("old root volume" in t for t in data_result["follow_ups"])
-    md = (tmp_path / "reports" / "pv_to_hvm.md").read_text()
+    md = report_file(tmp_path / "reports", "pv_to_hvm.md").read_text()
     assert "pv-protected) — blocked" in md and "pv-data) — migrated" in md
 
     # a second run changes nothing and launches nothing
@@ -189,7 +189,7 @@ def test_demo_estate_check_mode_then_migration_then_idempotent_rerun_then_audit(
         {"audit_regions": REGIONS, "audit_controls": ["EC2.24"], "audit_report_dir": str(tmp_path / "audit")},
     )
     assert audit.rc == 0, audit
-    findings = json.loads((tmp_path / "audit" / "audit.json").read_text())["findings"]
+    findings = json.loads(report_file(tmp_path / "audit", "audit.json").read_text())["findings"]
     status = {f["resource_name"]: f["status"] for f in findings if f["control"] == "EC2.24"}
     assert {n: status.get(n) for n in MIGRATED} == {n: "remediated_pending_termination" for n in MIGRATED}
     assert {n: status.get(n) for n in BLOCKED} == {n: "failed" for n in BLOCKED}
@@ -322,7 +322,6 @@ def test_bad_input_is_refused_per_instance_with_a_clear_message_and_no_change(si
     by_id = {r["instance_id"]: r for r in report(tmp_path)[1]["instances"]}
     expected = {
         unknown: "instance not found in region us-east-1",
-        ids["hvm-web-1"]: "the instance is hvm, not paravirtual",
         ids["pv-plain"]: "is paravirtual, not hvm; give an HVM AMI",
         ids["pv-tagged"]: "architecture mismatch: the instance is x86_64 but image %s is arm64" % arm["ImageId"],
         ids["pv-stopped"]: "no HVM image for source AMI %s" % estate["images"]["pv"]["us-east-1"],
@@ -332,15 +331,17 @@ def test_bad_input_is_refused_per_instance_with_a_clear_message_and_no_change(si
         errors = " | ".join(by_id[iid]["errors"])
         assert message in errors and errors.startswith(iid + ": "), errors
         assert iid in result.stdout and message in result.stdout
+    # an HVM instance passes EC2.24: nothing to do, not an error
+    assert by_id[ids["hvm-web-1"]]["status"] == "compliant" and not by_id[ids["hvm-web-1"]]["errors"]
 
 
 def test_missing_image_and_malformed_id_fail_before_anything_runs(simulator, tmp_path):
     simulator.reset_recording()
     result = run_playbook(PLAYBOOK, simulator.env(), {"pv_to_hvm_report_dir": str(tmp_path)})
-    assert result.rc != 0 and "Set pv_to_hvm_image_id" in result.stdout, result
+    assert result.rc != 0 and "pv_to_hvm_image_id and pv_to_hvm_image_map are both empty: set pv_to_hvm_image_id" in result.stdout, result
     result = run_playbook(PLAYBOOK, simulator.env(), {"pv_to_hvm_image_id": "ami-760aaa0f", "pv_to_hvm_instance_ids": ["i-xyz"]})
-    assert result.rc != 0 and "Malformed instance id(s): i-xyz" in result.stdout, result
-    assert simulator.mutating_calls() == []
+    assert result.rc != 0 and "pv_to_hvm_instance_ids: i-xyz are not instance ids" in result.stdout, result
+    assert simulator.calls() == [], "refused before any AWS call"
 
 
 def test_instance_store_data_is_refused_until_acknowledged_then_migrated(simulator, tmp_path):

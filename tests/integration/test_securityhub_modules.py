@@ -299,7 +299,7 @@ def test_import_audit_results(simulator, demo, tmp_path):
     report_dir = tmp_path / "reports"
     result = run_playbook("hubfix.aws.audit", simulator.env(), extra_vars={"audit_regions": REGIONS, "audit_report_dir": str(report_dir)})
     assert result.rc == 0, result
-    audit_file = report_dir / "audit.json"
+    audit_file = report_dir / "latest" / "audit.json"
     audit = json.loads(audit_file.read_text())
     expected = {f"hubfix.aws/{f['control']}/{f['account_id']}/{f['region']}/{f['resource_id']}" for f in audit["findings"]}
     assert len(expected) == len(audit["findings"]) == 21

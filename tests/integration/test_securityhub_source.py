@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.harness import refuse_attach_once, run_playbook
+from tests.harness import refuse_attach_once, report_file, run_playbook
 from tests.simulator.seed import seed
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -78,7 +78,7 @@ def test_autoscaling_3_from_security_hub(simulator, demo, tmp_path):
     # the PASSED finding is not a target and never touched
     assert workflow(after["lc-tokens-required"]) == workflow(before["lc-tokens-required"])
 
-    report = json.loads((tmp_path / "reports" / "autoscaling_imdsv2.json").read_text())
+    report = json.loads(report_file(tmp_path / "reports", "autoscaling_imdsv2.json").read_text())
     assert report["source"] == "securityhub"
     assert report["securityhub"]["already_compliant"] == ["123456789012/us-east-1/lc-unused"]
     by_lc = {lc["name"]: lc for lc in report["launch_configurations"]}
@@ -115,7 +115,7 @@ def test_ec2_24_from_security_hub(simulator, demo, tmp_path):
     result = run_playbook("hubfix.aws.remediate_ec2_24", simulator.env(), extra)
     assert result.rc != 0, result  # pv-data was rolled back
     after = findings(simulator, "EC2.24")
-    report = json.loads((tmp_path / "pv_to_hvm.json").read_text())
+    report = json.loads(report_file(tmp_path, "pv_to_hvm.json").read_text())
     by_id = {i["instance_id"]: i for i in report["instances"]}
     for name in ("pv-plain", "pv-stopped", "pv-ephemeral", "pv-eu"):
         status, note = workflow(after[ids[name]])
@@ -140,7 +140,7 @@ def test_ec2_24_from_security_hub(simulator, demo, tmp_path):
         ids["pv-asg-member"]: "NOTIFIED",
         ids["pv-protected"]: "NOTIFIED",
     }
-    assert "## Security Hub" in (tmp_path / "pv_to_hvm.md").read_text()
+    assert "## Security Hub" in report_file(tmp_path, "pv_to_hvm.md").read_text()
 
 
 def test_scan_source_with_updates_and_a_kept_source(simulator, demo, tmp_path):
@@ -157,7 +157,7 @@ def test_scan_source_with_updates_and_a_kept_source(simulator, demo, tmp_path):
     result = run_playbook("hubfix.aws.remediate_ec2_24", simulator.env(), extra)
     assert result.rc == 0, result
     status, note = workflow(findings(simulator, "EC2.24")[source])
-    replacement = json.loads((tmp_path / "pv_to_hvm.json").read_text())["instances"][0]["replacement_id"]
+    replacement = json.loads(report_file(tmp_path, "pv_to_hvm.json").read_text())["instances"][0]["replacement_id"]
     assert status == "NOTIFIED"
     assert f"replaced by {replacement}" in note and "pv_to_hvm_terminate_source" in note, note
 

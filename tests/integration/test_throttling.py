@@ -41,7 +41,7 @@ _ID = re.compile(r"\b(?:i|vol|snap|sg|subnet|eipalloc|eipassoc|eni|lt|ami|vpc|ig
 # Auto Scaling group ARNs embed a UUID that moto draws afresh for each estate.
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 _IP = re.compile(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
-_VOLATILE_KEYS = {"generated_at", "created_time", "updated_time", "launch_time", "start_time", "attach_time", "create_time", "backup_dir"}
+_VOLATILE_KEYS = {"generated_at", "run_id", "created_time", "updated_time", "launch_time", "start_time", "attach_time", "create_time", "backup_dir"}
 
 
 # --- normalising ------------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def run_everything(simulator, estate, workdir: Path) -> dict:
     """Audit, AutoScaling.3 then EC2.24 on the demo estate; each must succeed. Returns the three reports."""
     image_map = {estate["instances"][n]["id"]: estate["images"]["hvm"][estate["instances"][n]["region"]] for n in estate["instances"] if n.startswith("pv-")}
     runs = [
-        ("hubfix.aws.audit", {"audit_regions": REGIONS, "audit_report_dir": str(workdir / "audit")}, workdir / "audit" / "audit.json"),
+        ("hubfix.aws.audit", {"audit_regions": REGIONS, "audit_report_dir": str(workdir / "audit")}, workdir / "audit" / "latest" / "audit.json"),
         (
             "hubfix.aws.remediate_autoscaling_3",
             {
@@ -200,12 +200,12 @@ def run_everything(simulator, estate, workdir: Path) -> dict:
                 "autoscaling_imdsv2_backup_dir": str(workdir / "backups"),
                 "autoscaling_imdsv2_report_dir": str(workdir / "as3"),
             },
-            workdir / "as3" / "autoscaling_imdsv2.json",
+            workdir / "as3" / "latest" / "autoscaling_imdsv2.json",
         ),
         (
             "hubfix.aws.remediate_ec2_24",
             {"pv_to_hvm_regions": REGIONS, "pv_to_hvm_image_map": image_map, "pv_to_hvm_report_dir": str(workdir / "ec2_24"), "pv_to_hvm_run_id": RUN_ID},
-            workdir / "ec2_24" / "pv_to_hvm.json",
+            workdir / "ec2_24" / "latest" / "pv_to_hvm.json",
         ),
     ]
     reports = {}

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from ansible_collections.hubfix.aws.plugins.filter import audit
+from ansible_collections.hubfix.aws.plugins.module_utils import audit_report as audit
 
 ACCOUNT = "123456789012"
 
@@ -317,7 +317,9 @@ def test_summary_lines(pv_result, lc_result):
 
 
 def test_filter_module_exposes_filters():
-    filters = audit.FilterModule().filters()
+    from ansible_collections.hubfix.aws.plugins.filter.audit import FilterModule
+
+    filters = FilterModule().filters()
     assert filters["audit_report"] is audit.audit_report
     assert filters["audit_summary"] is audit.audit_summary
 

@@ -9,15 +9,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from ansible_collections.hubfix.aws.plugins.filter import audit
-from tests.unit import test_audit_filter
-from tests.unit.test_audit_filter import ACCOUNT
+from ansible_collections.hubfix.aws.plugins.module_utils import audit_report as audit
+from tests.unit.plugins.module_utils import test_audit_report
+from tests.unit.plugins.module_utils.test_audit_report import ACCOUNT
 
 # the result fixtures are shared with the filter tests
-pv_result = test_audit_filter.pv_result
-lc_result = test_audit_filter.lc_result
+pv_result = test_audit_report.pv_result
+lc_result = test_audit_report.lc_result
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "audit-report.md"
+DOC = Path(__file__).resolve().parents[4] / "docs" / "audit-report.md"
 
 
 def documented_schema() -> dict:

@@ -8,6 +8,8 @@ import json
 import pytest
 
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
+from ansible_collections.hubfix.aws.plugins.module_utils import imdsv1_usage as usage
+from ansible_collections.hubfix.aws.plugins.module_utils import lc_backup
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -153,7 +155,7 @@ class TestGroups:
 
 class TestUsage:
     def test_queries_one_per_instance(self):
-        q = asg.metric_queries(["i-1", "i-2"], 86400)
+        q = usage.metric_queries(["i-1", "i-2"], 86400)
         assert [x["Id"] for x in q] == ["q0", "q1"]
         stat = q[1]["MetricStat"]
         assert stat["Metric"] == {"Namespace": "AWS/EC2", "MetricName": "MetadataNoToken", "Dimensions": [{"Name": "InstanceId", "Value": "i-2"}]}
@@ -161,40 +163,40 @@ class TestUsage:
 
     def test_window(self):
         now = datetime.datetime(2026, 1, 15, 12, 30, 45, tzinfo=datetime.UTC)
-        start, end, period = asg.usage_window(14, now)
+        start, end, period = usage.usage_window(14, now)
         assert end - start == datetime.timedelta(days=14) and period == 86400 and end.second == 0
 
     def test_summary_used(self):
         results = [{"Id": "q0", "Values": [0.0, 3.0]}, {"Id": "q1", "Values": []}, {"Id": "q0", "Values": [2.0]}]
-        s = asg.summarize_usage(["i-1", "i-2"], results)
+        s = usage.summarize_usage(["i-1", "i-2"], results)
         assert s["imdsv1_used"] is True
         assert s["instances_using_imdsv1"] == ["i-1"]
         assert s["metadata_no_token_total"] == 5
         assert s["instances"][0] == {"instance_id": "i-1", "metadata_no_token": 5, "datapoints": 3}
 
     def test_summary_zero_and_empty(self):
-        assert asg.summarize_usage(["i-1"], [{"Id": "q0", "Values": [0.0]}])["imdsv1_used"] is False
-        assert asg.summarize_usage([], [])["imdsv1_used"] is False
+        assert usage.summarize_usage(["i-1"], [{"Id": "q0", "Values": [0.0]}])["imdsv1_used"] is False
+        assert usage.summarize_usage([], [])["imdsv1_used"] is False
 
 
 class TestBackups:
     def test_document_is_json_with_full_definition(self):
-        doc = asg.backup_document(lc("lc-a", "optional", user_data="c2VjcmV0"), ACCOUNT, REGION, taken_at=CREATED)
+        doc = lc_backup.backup_document(lc("lc-a", "optional", user_data="c2VjcmV0"), ACCOUNT, REGION, taken_at=CREATED)
         text = json.dumps(doc)
         assert doc["launch_configuration"]["UserData"] == "c2VjcmV0"
         assert doc["launch_configuration"]["CreatedTime"] == CREATED.isoformat()
         assert doc["account_id"] == ACCOUNT and doc["region"] == REGION and "lc-a" in text
 
     def test_path_layout_and_unsafe_names(self):
-        assert asg.backup_path("/b", ACCOUNT, REGION, "lc-a") == "/b/123456789012/us-east-1/lc-a.json"
-        assert asg.backup_path("/b", ACCOUNT, REGION, "my lc/../x") == "/b/123456789012/us-east-1/my_lc_.._x.json"
-        assert asg.backup_path("/b", ACCOUNT, REGION, "lc-a", "2024-01-02T03:04:05+00:00") == "/b/123456789012/us-east-1/lc-a.20240102T030405.json"
+        assert lc_backup.backup_path("/b", ACCOUNT, REGION, "lc-a") == "/b/123456789012/us-east-1/lc-a.json"
+        assert lc_backup.backup_path("/b", ACCOUNT, REGION, "my lc/../x") == "/b/123456789012/us-east-1/my_lc_.._x.json"
+        assert lc_backup.backup_path("/b", ACCOUNT, REGION, "lc-a", "2024-01-02T03:04:05+00:00") == "/b/123456789012/us-east-1/lc-a.20240102T030405.json"
 
     def test_matches(self, tmp_path):
         item = lc("lc-a", "optional")
         path = tmp_path / "b.json"
-        path.write_text(json.dumps(asg.backup_document(item, ACCOUNT, REGION)))
-        assert asg.backup_matches(asg.read_backup(str(path)), item)
+        path.write_text(json.dumps(lc_backup.backup_document(item, ACCOUNT, REGION)))
+        assert lc_backup.backup_matches(lc_backup.read_backup(str(path)), item)
         recreated = dict(item, CreatedTime=CREATED + datetime.timedelta(days=1))
-        assert not asg.backup_matches(asg.read_backup(str(path)), recreated)
-        assert not asg.backup_matches({}, item)
+        assert not lc_backup.backup_matches(lc_backup.read_backup(str(path)), recreated)
+        assert not lc_backup.backup_matches({}, item)

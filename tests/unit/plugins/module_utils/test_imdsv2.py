@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from ansible_collections.hubfix.aws.plugins.module_utils import imdsv2
+from ansible_collections.hubfix.aws.plugins.module_utils import controls, imdsv2
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY
 
 REGION = "us-east-1"
@@ -37,8 +37,16 @@ def test_judge_metadata_options(metadata_options, expected):
     assert imdsv2.judge_metadata_options(metadata_options) == expected
 
 
-def test_every_reason_has_a_message():
-    assert set(imdsv2.REASON_MESSAGES) == set(imdsv2.REASONS)
+def test_every_judgement_is_a_reason_with_a_text():
+    judged = {imdsv2.judge_metadata_options(m)[1] for m in (None, {"HttpTokens": "optional"}, {"HttpEndpoint": "disabled"})}
+    assert judged == set(controls.AUTOSCALING_3_REASONS)
+    assert all(controls.reason_text(r) != r for r in judged)
+
+
+def test_launch_configuration_names_are_checked_before_any_call():
+    assert imdsv2.validate_launch_configuration_names(["a", "b", "a"]) == ["a", "b"]
+    with pytest.raises(ValueError, match="invalid launch configuration name"):
+        imdsv2.validate_launch_configuration_names(["ok", "", "x" * 256])
 
 
 def group(name, lc=None, desired=1, instances=(), **over):
@@ -99,7 +107,7 @@ def test_normalize_launch_configuration():
         "account_id": ACCOUNT,
         "compliant": False,
         "reason": "http_tokens_optional",
-        "reason_message": imdsv2.REASON_MESSAGES["http_tokens_optional"],
+        "reason_message": controls.reason_text("http_tokens_optional"),
         "metadata_options": {"http_tokens": "optional", "http_endpoint": "enabled", "http_put_response_hop_limit": 1},
         "image_id": "ami-760aaa0f",
         "instance_type": "t3.micro",

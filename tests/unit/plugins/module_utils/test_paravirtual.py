@@ -9,6 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.hubfix.aws.plugins.module_utils import blockers, ec2_api
 from ansible_collections.hubfix.aws.plugins.module_utils import paravirtual as pv
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY
 
@@ -155,58 +156,8 @@ def test_build_filters_refuses_virtualization_type_and_unevaluated_states():
 
 
 def test_chunks():
-    assert pv.chunks(range(5), 2) == [[0, 1], [2, 3], [4]]
-    assert pv.chunks([], 200) == []
-
-
-# -- suggested types, owner, regions ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("family", ["t1", "m1", "m2", "m3", "c1", "c3", "cc1", "cc2", "cg1", "cr1", "hi1", "hs1"])
-def test_every_pv_family_has_a_suggestion_and_every_size_maps_to_a_current_generation_type(family):
-    sizes = [t for t in pv.SUGGESTED_TYPES if t.startswith(family + ".")]
-    assert sizes, family
-    for t in sizes:
-        target = pv.suggest_instance_type(t)
-        assert target.split(".")[0] in {"t3", "m5", "r5", "c5", "g4dn", "i3", "d3"}, t
-    assert pv.suggest_instance_type(family + ".unknownsize") == pv.SUGGESTED_FAMILY[family]
-
-
-def test_suggestions_agree_with_the_remediation_defaults():
-    # the pv_to_hvm role's documented defaults
-    assert pv.suggest_instance_type("t1.micro") == "t3.micro"
-    assert pv.suggest_instance_type("m1.small") == "t3.small"
-    assert pv.suggest_instance_type("m1.large") == "m5.large"
-    assert pv.suggest_instance_type("m2.xlarge") == "r5.large"
-    assert pv.suggest_instance_type("c1.medium") == "c5.large"
-
-
-def test_no_suggestion_for_unknown_or_missing_types():
-    assert pv.suggest_instance_type("t3.micro") is None
-    assert pv.suggest_instance_type(None) is None
-
-
-def test_detect_owner():
-    assert pv.detect_owner({}) is None
-    assert pv.detect_owner({"aws:cloudformation:stack-name": "web", "aws:cloudformation:stack-id": "arn:stack/web/1"}) == {
-        "type": "cloudformation",
-        "name": "web",
-        "id": "arn:stack/web/1",
-    }
-    beanstalk = {
-        "elasticbeanstalk:environment-name": "prod-env",
-        "elasticbeanstalk:environment-id": "e-abc",
-        "aws:cloudformation:stack-name": "awseb-e-abc-stack",
-    }
-    assert pv.detect_owner(beanstalk) == {"type": "elastic_beanstalk", "name": "prod-env", "id": "e-abc"}
-
-
-@pytest.mark.parametrize(
-    "region,expected",
-    [("us-east-1", True), ("eu-west-1", True), ("cn-north-1", True), ("ap-southeast-2", True), ("eu-west-2", False), ("ap-south-1", False)],
-)
-def test_security_hub_evaluated(region, expected):
-    assert pv.security_hub_evaluated(region) is expected
+    assert ec2_api.chunks(range(5), 2) == [[0, 1], [2, 3], [4]]
+    assert ec2_api.chunks([], 200) == []
 
 
 # -- the record ---------------------------------------------------------------------------------------
@@ -364,7 +315,7 @@ def test_blocker_autoscaling_group_from_its_tag():
 
 def test_blocker_cloudformation():
     r = record(instance(Tags=[{"Key": "aws:cloudformation:stack-name", "Value": "legacy"}]))
-    assert r["owner"] == {"type": "cloudformation", "name": "legacy", "id": None}
+    assert r["owner"] == {"type": "cloudformation", "name": "legacy", "id": None, "logical_id": None}
     assert codes(r["blockers"]) == ["cloudformation"]
 
 
@@ -413,7 +364,7 @@ def test_every_blocker_code_is_documented_and_reachable():
     inst = instance(RootDeviceType="instance-store", InstanceLifecycle="spot", VpcId=None, Operator={"Managed": True}, Tags=tags)
     found = set(codes(record(inst, image=image, termination_protection=True)["blockers"]))
     found |= set(codes(record(instance(Tags=[{"Key": "elasticbeanstalk:environment-name", "Value": "env"}]))["blockers"]))
-    assert found == set(pv.BLOCKER_CODES)
+    assert found == set(blockers.CODES)
 
 
 # -- warnings -------------------------------------------------------------------------------------------
@@ -507,7 +458,7 @@ def test_volumes_are_described_200_ids_a_call():
     for batch in (ids[:200], ids[200:400], ids[400:]):
         stub.add_response("describe_volumes", {"Volumes": []}, {"Filters": [{"Name": "volume-id", "Values": batch}]})
     with stub:
-        assert pv.describe_volumes_by_id(ec2, ids) == {}
+        assert ec2_api.volumes_by_id(ec2, ids) == {}
         stub.assert_no_pending_responses()
 
 

@@ -59,6 +59,8 @@ def test_migration_from_tags_without_any_record():
         "replacement_id": None,
         "replaced_by": None,
         "error": None,
+        "claim": None,
+        "attempt": 1,
     }
 
 
@@ -80,6 +82,7 @@ def test_start_captures_the_live_state_once():
         pm.TAG_WAS_RUNNING: "true",
         pm.TAG_DEVICES: "/dev/sda1=vol-1:1",
         pm.TAG_EIPS: "eipalloc-1@10.0.0.5",
+        pm.TAG_ATTEMPT: "1",
     }
     assert to_remove == []
     tags = dict(to_set)
@@ -104,8 +107,8 @@ def test_restart_after_rollback_recaptures_and_clears_stale_records():
         pm.TAG_EIPS: "",
     }
     to_set, to_remove = pm.plan_state_tags("i-1", tags, "started", run_id="r2", live=dict(LIVE, eips=[]))
-    # the devices and Elastic IP records equal the live state already: only the changed keys are written
-    assert to_set == {pm.TAG_PHASE: "started", pm.TAG_RUN: "r2", pm.TAG_WAS_RUNNING: "true"}
+    # the devices and Elastic IP records equal the live state already: only the changed keys are written; a new attempt
+    assert to_set == {pm.TAG_PHASE: "started", pm.TAG_RUN: "r2", pm.TAG_WAS_RUNNING: "true", pm.TAG_ATTEMPT: "2"}
     assert sorted(to_remove) == sorted([pm.TAG_DEVICES + "-2", pm.TAG_ERROR])
 
 
@@ -145,12 +148,24 @@ def test_phase_helpers():
 # --- identifiers -------------------------------------------------------------------------------------
 
 
-def test_client_token_is_deterministic_per_source_and_run_and_fits():
-    a = pm.client_token("i-0123456789abcdef0", "20260101T000000Z")
-    assert a == pm.client_token("i-0123456789abcdef0", "20260101T000000Z")
-    assert a != pm.client_token("i-0123456789abcdef0", "20260101T000001Z")
-    assert a != pm.client_token("i-0123456789abcdef1", "20260101T000000Z")
+def test_client_token_is_per_source_and_attempt_whatever_the_run_and_fits():
+    a = pm.client_token("i-0123456789abcdef0", 1)
+    assert a == pm.client_token("i-0123456789abcdef0", 1)
+    assert a != pm.client_token("i-0123456789abcdef0", 2)
+    assert a != pm.client_token("i-0123456789abcdef1", 1)
     assert len(a) <= 64 and a.isascii()
+    assert pm.attempt_of({}) == 1 and pm.attempt_of({pm.TAG_ATTEMPT: "3"}) == 3 and pm.attempt_of({pm.TAG_ATTEMPT: "x"}) == 1
+
+
+def test_the_claim_is_refreshed_while_the_migration_runs_and_removed_when_it_ends():
+    tags = {pm.TAG_PHASE: "started", pm.TAG_RUN: "r1", pm.TAG_CLAIM: "old"}
+    to_set, to_remove = pm.plan_state_tags("i-1", tags, "stopped", claim="new")
+    assert to_set == {pm.TAG_PHASE: "stopped", pm.TAG_CLAIM: "new"} and to_remove == []
+    # resuming under the recorded run takes the claim over
+    assert pm.plan_state_tags("i-1", tags, "started", run_id="r1", live=LIVE, claim="mine") == ({pm.TAG_CLAIM: "mine"}, [])
+    done = pm.plan_state_tags("i-1", dict(tags, **{pm.TAG_REPLACEMENT: "i-2"}), "completed", claim="new")
+    assert pm.TAG_CLAIM in done[1] and pm.TAG_CLAIM not in done[0]
+    assert pm.TAG_CLAIM in pm.plan_state_tags("i-1", tags, pm.ROLLED_BACK, error="x")[1]
 
 
 @pytest.mark.parametrize("run_id", ["", "a b", "x" * 65, "run/1"])
@@ -160,28 +175,6 @@ def test_bad_run_ids_are_refused(run_id):
 
 
 # --- inputs ---------------------------------------------------------------------------------------------
-
-
-def test_instance_type_precedence():
-    assert pm.resolve_instance_type("i-1", "m1.small") == "t3.small"
-    assert pm.resolve_instance_type("i-1", "m1.small", {"m1.small": "t3.medium"}) == "t3.medium"
-    assert pm.resolve_instance_type("i-1", "m1.small", {"m1.small": "t3.medium", "i-1": "m5.large"}) == "m5.large"
-    assert pm.resolve_instance_type("i-1", "x9.weird", suggested="m5.large") == "m5.large"
-    with pytest.raises(pm.MigrationError, match="i-1: no target instance type for x9.weird"):
-        pm.resolve_instance_type("i-1", "x9.weird")
-
-
-@pytest.mark.parametrize(
-    "family_type, expected",
-    [("t1.micro", "t3.micro"), ("m1.small", "t3.small"), ("m1.large", "m5.large"), ("m2.xlarge", "r5.large"), ("c1.medium", "c5.large")],
-)
-def test_default_map_has_the_documented_pairs(family_type, expected):
-    assert pm.DEFAULT_INSTANCE_TYPE_MAP[family_type] == expected
-
-
-def test_default_map_covers_every_paravirtual_family():
-    families = {t.split(".")[0] for t in pm.DEFAULT_INSTANCE_TYPE_MAP}
-    assert families >= {"t1", "m1", "m2", "m3", "c1", "c3", "cc2", "cg1", "cr1", "hi1", "hs1"}
 
 
 def test_image_precedence_and_missing_mapping():
@@ -253,98 +246,3 @@ def test_attached_devices_and_volume_attachment():
     assert pm.attached_devices(instance) == [dev("/dev/sda1", "vol-r", True)]
     assert pm.volume_attachment({"Attachments": [{"InstanceId": "i-1", "Device": "/dev/sdf", "State": "attached"}]}) == ("i-1", "/dev/sdf", "attached")
     assert pm.volume_attachment({"Attachments": [{"InstanceId": "i-1", "Device": "/dev/sdf", "State": "detached"}]}) == (None, None, None)
-
-
-# --- blockers ---------------------------------------------------------------------------------------------
-
-
-def test_every_live_blocker():
-    instance = {
-        "RootDeviceType": "instance-store",
-        "InstanceLifecycle": "spot",
-        "Tags": [
-            {"Key": "aws:autoscaling:groupName", "Value": "asg"},
-            {"Key": "aws:cloudformation:stack-name", "Value": "stack"},
-            {"Key": "elasticbeanstalk:environment-name", "Value": "env"},
-        ],
-    }
-    codes = [b["code"] for b in pm.instance_blockers(instance, termination_protection=True, instance_store_devices=["/dev/sdb"])]
-    assert codes == list(pm.BLOCKER_CODES)
-    assert pm.instance_blockers({"RootDeviceType": "ebs", "Tags": []}) == []
-
-
-def test_acknowledgement_waives_only_instance_store_data():
-    blockers = pm.merge_blockers(
-        [{"code": "instance_store_data", "message": "a"}, {"code": "spot", "message": "b"}],
-        [{"code": "spot", "message": "duplicate"}, {"code": "instance_store_unverified", "message": "c"}],
-    )
-    assert [b["code"] for b in blockers] == ["instance_store_data", "spot", "instance_store_unverified"]
-    assert [b["code"] for b in pm.effective_blockers(blockers, True)] == ["spot"]
-    assert [b["code"] for b in pm.effective_blockers(blockers, False)] == ["instance_store_data", "spot", "instance_store_unverified"]
-
-
-# --- report -----------------------------------------------------------------------------------------------
-
-QUERY = {
-    "instance": {"instance_id": "i-1", "state": "stopped", "instance_type": "m1.large", "root_device_name": "/dev/sda1", "tags": {"Name": "pv-data"}},
-    "migration": {
-        "phase": "completed",
-        "run_id": "r1",
-        "original_devices": [dev("/dev/sda1", "vol-r", True), dev("/dev/sdf", "vol-d", False)],
-        "original_eips": [{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5"}],
-        "replaced_by": "i-2",
-        "replacement_id": "i-2",
-    },
-    "replacement": {"instance_id": "i-2", "state": "running", "public_ip_address": "1.2.3.4", "metadata_http_tokens": "required"},
-    "elastic_ips": [{"allocation_id": "eipalloc-1", "public_ip": "1.2.3.4", "instance_id": "i-2"}],
-    "snapshots": [
-        {"snapshot_id": "snap-1", "volume_id": "vol-r", "device_name": "/dev/sda1", "state": "completed", "tags": {pm.TAG_RUN: "r1"}},
-        {"snapshot_id": "snap-0", "volume_id": "vol-r", "device_name": "/dev/sda1", "state": "completed", "tags": {pm.TAG_RUN: "r0"}},
-    ],
-}
-PREFLIGHT = {"target_image_id": "ami-hvm", "target_instance_type": "m5.large", "blockers": [], "errors": [], "audit_warnings": []}
-
-
-def test_result_of_a_migrated_instance():
-    r = pm.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY, public_ip_without_eip=None)
-    assert r["name"] == "pv-data" and r["replacement_id"] == "i-2" and r["target_instance_type"] == "m5.large"
-    assert [s["snapshot_id"] for s in r["snapshots"]] == ["snap-1"]  # this run's only
-    assert [(m["volume_id"], m["target_device"]) for m in r["volumes"]] == [("vol-r", "/dev/sdo"), ("vol-d", "/dev/sdf")]
-    assert r["elastic_ips"] == [{"allocation_id": "eipalloc-1", "private_ip_address": "10.0.0.5", "public_ip": "1.2.3.4"}]
-    todo = " | ".join(r["follow_ups"])
-    assert "restore application data and configuration from the old root volume vol-r" in todo
-    assert "load balancer" in todo and "terminate the stopped source i-1" in todo
-    assert "DNS" not in todo
-
-
-def test_follow_ups_mention_dns_for_a_plain_public_ip_and_not_termination_when_terminated():
-    r = pm.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY, public_ip_without_eip="5.6.7.8", source_terminated=True)
-    todo = " | ".join(r["follow_ups"])
-    assert "update DNS records" in todo and "5.6.7.8" in todo
-    assert "terminate the stopped source" not in todo
-
-
-def test_result_of_a_blocked_and_a_rolled_back_instance():
-    pre = dict(
-        PREFLIGHT, blockers=[{"code": "spot", "message": "spot"}, {"code": "x", "message": "y"}], refusing_blockers=[{"code": "spot", "message": "spot"}]
-    )
-    blocked = pm.build_result("i-1", "us-east-1", "blocked", preflight=pre)
-    assert blocked["blockers"] == [{"code": "spot", "message": "spot"}] and blocked["follow_ups"] == []
-    rolled = pm.build_result("i-1", "us-east-1", "rolled_back", preflight=PREFLIGHT, query=QUERY, errors=["attach failed"], rollback="restored")
-    assert rolled["errors"] == ["attach failed"] and rolled["volumes"] == [] and rolled["rollback"] == "restored"
-
-
-def test_report_and_markdown():
-    results = [
-        pm.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY),
-        pm.build_result("i-3", "eu-west-1", "invalid", preflight=dict(PREFLIGHT, errors=["i-3: instance not found in region eu-west-1"])),
-        None,
-    ]
-    report = pm.build_report(results, run_id="r1", generated_at="2026-01-01T00:00:00Z")
-    assert report["totals"] == {"migrated": 1, "invalid": 1}
-    assert report["failed"] == ["i-3"]
-    assert [r["instance_id"] for r in report["instances"]] == ["i-3", "i-1"]
-    md = pm.render_markdown(report)
-    assert "## i-1 (pv-data) — migrated" in md
-    assert "- error: i-3: instance not found in region eu-west-1" in md
-    assert "- [ ] restore application data" in md

@@ -5,33 +5,20 @@ from __future__ import annotations
 import boto3
 import pytest
 
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.hubfix.aws.plugins.module_utils import ec2_api, waiting
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_migration as pm
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_migration_aws as aws
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY
 
 PV_AMI = "ami-8104a4f8"
 HVM_AMI = "ami-760aaa0f"
 
 
-class Retrying:
-    """Stands in for the AnsibleAWSModule client wrapper: accepts (and drops) ``aws_retry``."""
-
-    def __init__(self, client):
-        self._client = client
-
-    def __getattr__(self, name):
-        attr = getattr(self._client, name)
-        if not callable(attr) or name in ("get_paginator", "get_waiter"):
-            return attr
-
-        def call(*args, aws_retry=False, **kwargs):
-            return attr(*args, **kwargs)
-
-        return call
-
-
 @pytest.fixture
 def ec2(moto_aws):
-    return Retrying(boto3.client("ec2", region_name="us-east-1"))
+    """The client the modules get: amazon.aws's retrying wrapper with hubfix's retry policy."""
+    return RetryingBotoClientWrapper(boto3.client("ec2", region_name="us-east-1"), RETRY)
 
 
 def launch(ec2, ami=PV_AMI, itype="m1.small", tags=None):
@@ -40,15 +27,15 @@ def launch(ec2, ami=PV_AMI, itype="m1.small", tags=None):
 
 
 def test_missing_resources_are_none_not_errors(ec2):
-    assert aws.describe_instance(ec2, "i-0123456789abcdef0") is None
-    assert aws.describe_volume(ec2, "vol-0123456789abcdef0") is None
-    assert aws.describe_image(ec2, "ami-0123456789abcdef0") is None
-    assert aws.describe_address(ec2, "eipalloc-0123456789abcdef0") is None
+    assert ec2_api.describe_instance(ec2, "i-0123456789abcdef0") is None
+    assert ec2_api.describe_volume(ec2, "vol-0123456789abcdef0") is None
+    assert ec2_api.describe_image(ec2, "ami-0123456789abcdef0") is None
+    assert ec2_api.describe_address(ec2, "eipalloc-0123456789abcdef0") is None
 
 
 def test_instance_summary_of_a_pv_instance(ec2):
     i = launch(ec2, tags={"Name": "pv"})
-    s = aws.instance_summary(aws.describe_instance(ec2, i["InstanceId"]))
+    s = aws.instance_summary(ec2_api.describe_instance(ec2, i["InstanceId"]))
     assert s["virtualization_type"] == "paravirtual"
     assert s["root_device_name"] == "/dev/sda1"
     assert s["ebs_volumes"] == [{"device_name": "/dev/sda1", "volume_id": i["BlockDeviceMappings"][0]["Ebs"]["VolumeId"], "delete_on_termination": True}]
@@ -80,8 +67,8 @@ def test_migration_snapshots_are_found_by_volume_and_run(ec2):
 
 def test_dry_run_probe_says_allowed_without_changing_anything(ec2):
     i = launch(ec2)["InstanceId"]
-    assert aws.dry_run(ec2.stop_instances, InstanceIds=[i]) == (True, None, None)
-    assert aws.describe_instance(ec2, i)["State"]["Name"] == "running"
+    assert ec2_api.dry_run(ec2.stop_instances, InstanceIds=[i]) == (True, None, None)
+    assert ec2_api.describe_instance(ec2, i)["State"]["Name"] == "running"
 
 
 def test_dry_run_probe_reports_denied_and_other_answers():
@@ -93,11 +80,31 @@ def test_dry_run_probe_reports_denied_and_other_answers():
     def other(**_unused):
         raise botocore.exceptions.ClientError({"Error": {"Code": "IncorrectState", "Message": "busy"}}, "DetachVolume")
 
-    assert aws.dry_run(denied) == (False, "UnauthorizedOperation", "no")
-    assert aws.dry_run(other) == (None, "IncorrectState", "busy")
+    assert ec2_api.dry_run(denied) == (False, "UnauthorizedOperation", "no")
+    assert ec2_api.dry_run(other) == (None, "IncorrectState", "busy")
 
 
-def test_wait_until_times_out_with_what_it_waited_for():
-    with pytest.raises(aws.WaitTimeout, match="vol-1 to detach"):
-        aws.wait_until(lambda: None, 0, "vol-1 to detach", delay=0)
-    assert aws.wait_until(lambda: 5, 1, "x") == 5
+def test_poll_times_out_with_what_it_waited_for():
+    with pytest.raises(waiting.WaitTimeout, match="vol-1 to detach"):
+        waiting.poll(lambda: None, 0, "vol-1 to detach", delay=0)
+    assert waiting.poll(lambda: 5, 1, "x") == 5
+
+
+def test_waiters_end_with_wait_timeout_naming_what(ec2):
+    i = launch(ec2)["InstanceId"]
+    waiting.wait_for_waiter(ec2, "instance_running", 5, "i to run", delay=1, InstanceIds=[i])
+    with pytest.raises(waiting.WaitTimeout, match="timed out after 0s waiting for i to stop"):
+        waiting.wait_for_waiter(ec2, "instance_stopped", 0, "i to stop", delay=1, InstanceIds=[i])
+    vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
+    waiting.wait_for_waiter(ec2, "volume_available", 5, "the volume", delay=1, VolumeIds=[vol])
+
+
+def test_migration_view_and_live_state(ec2):
+    source = launch(ec2, tags={"Name": "pv"})
+    replacement = launch(ec2, HVM_AMI, "t3.small", {pm.TAG_REPLACES: source["InstanceId"], pm.TAG_RUN: "r1"})["InstanceId"]
+    view = aws.migration_view(ec2, ec2_api.describe_instance(ec2, source["InstanceId"]))
+    assert view["replacement"]["instance_id"] == replacement
+    assert view["migration"]["phase"] is None and view["elastic_ips"] == [] and view["snapshots"] == []
+    live = aws.live_state(ec2, source)
+    assert live["was_running"] is True and live["eips"] == []
+    assert live["devices"][0]["device_name"] == "/dev/sda1"

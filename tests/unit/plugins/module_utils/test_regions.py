@@ -6,6 +6,8 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from ansible_collections.hubfix.aws.plugins.module_utils import regions as R
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import account_id
+from ansible_collections.hubfix.aws.plugins.module_utils.error_messages import region_error_message
 
 DESCRIBED = [
     {"RegionName": "us-east-1", "OptInStatus": "opt-in-not-required"},
@@ -44,6 +46,30 @@ def test_list_is_deduplicated_and_checked_against_describe_regions():
     assert R.resolve_regions("us-east-1, eu-west-1", None, lambda: DESCRIBED) == ["us-east-1", "eu-west-1"]
 
 
+@pytest.mark.parametrize(
+    "given, parsed",
+    [
+        (None, None),
+        ("", None),
+        ([], None),
+        ([""], None),
+        ("all", "all"),
+        (["all"], "all"),
+        ("us-east-1, eu-west-1", ["us-east-1", "eu-west-1"]),
+        ("us-east-1\neu-west-1\n", ["us-east-1", "eu-west-1"]),
+        (["us-east-1", "us-east-1"], ["us-east-1"]),
+    ],
+)
+def test_every_accepted_form(given, parsed):
+    assert R.parse_regions(given) == parsed
+
+
+@pytest.mark.parametrize("given, match", [(["all", "us-east-1"], "cannot be combined"), ("Mars-1", "Mars-1"), ({"a": 1}, "must be a list"), ([5], "5")])
+def test_bad_forms_are_named(given, match):
+    with pytest.raises(R.RegionError, match=match):
+        R.parse_regions(given)
+
+
 def test_unknown_region_names_are_named():
     with pytest.raises(R.RegionError, match="us-east-9"):
         R.resolve_regions(["us-east-1", "us-east-9"], None, lambda: DESCRIBED)
@@ -60,32 +86,36 @@ def test_scan_regions_keeps_each_region_error_apart():
             raise client_error("AuthFailure", "AWS was not able to validate the provided access credentials")
         return region.upper()
 
-    out = R.scan_regions(scan, ["us-east-1", "ap-east-1", "eu-west-1"])
+    out = R.scan_regions(scan, ["us-east-1", "ap-east-1", "eu-west-1"], {"ap-east-1": "not-opted-in"})
     assert list(out) == ["us-east-1", "ap-east-1", "eu-west-1"]
     assert out["us-east-1"] == ("US-EAST-1", None)
-    assert out["ap-east-1"] == (None, "AuthFailure: AWS was not able to validate the provided access credentials")
+    assert out["ap-east-1"] == (
+        None,
+        "AWS rejected the credentials in region ap-east-1 (the region is not enabled for the account: opt in first): "
+        "AuthFailure: AWS was not able to validate the provided access credentials",
+    )
 
 
 def test_region_error_messages():
-    assert R.region_error_message("eu-west-1", client_error("AuthFailure", "not validated")) == (
+    assert region_error_message("eu-west-1", client_error("AuthFailure", "not validated")) == (
         "AWS rejected the credentials in region eu-west-1: AuthFailure: not validated"
     )
-    assert "opt in" in R.region_error_message("ap-east-1", client_error("AuthFailure"), "not-opted-in")
-    assert R.region_error_message("us-east-1", client_error("InvalidClientTokenId", "bad token", "GetCallerIdentity")).startswith(
+    assert "opt in" in region_error_message("ap-east-1", client_error("AuthFailure"), "not-opted-in")
+    assert region_error_message("us-east-1", client_error("InvalidClientTokenId", "bad token", "GetCallerIdentity")).startswith(
         "AWS rejected the credentials in region us-east-1"
     )
-    assert R.region_error_message("us-east-1", client_error("UnauthorizedOperation", "no")).startswith("access denied in region us-east-1")
-    assert R.region_error_message("us-east-1", NoCredentialsError()).startswith("no AWS credentials found (region us-east-1)")
-    assert R.region_error_message("us-east-1", client_error("InternalError", "x")) == "region us-east-1: InternalError: x"
+    assert region_error_message("us-east-1", client_error("UnauthorizedOperation", "no")).startswith("access denied in region us-east-1")
+    assert region_error_message("us-east-1", NoCredentialsError()).startswith("no AWS credentials found (region us-east-1)")
+    assert region_error_message("us-east-1", client_error("InternalError", "x")) == "region us-east-1: InternalError: x"
 
 
-def test_scan_regions_reported():
+def test_scan_regions_error_messages():
     def scan(region):
         if region == "eu-west-1":
             raise client_error("AccessDenied", "nope")
         return [region]
 
-    out = R.scan_regions_reported(scan, ["us-east-1", "eu-west-1"])
+    out = R.scan_regions(scan, ["us-east-1", "eu-west-1"])
     assert out["us-east-1"] == (["us-east-1"], None)
     assert out["eu-west-1"][0] is None
     assert out["eu-west-1"][1].startswith("access denied in region eu-west-1")
@@ -107,67 +137,96 @@ class Failed(Exception):
 
 
 class FakeModule:
-    def __init__(self, region="us-east-1"):
+    """What the region helpers use of AnsibleAWSModule: region, params, client() and fail_json()."""
+
+    def __init__(self, region="us-east-1", regions=None, **clients):
         self.region = region
+        self.params = {"regions": regions}
+        self.clients = clients
+        self.made = []
+
+    def client(self, service, retry_decorator=None, region=None):
+        self.made.append((service, region))
+        if service not in self.clients:
+            pytest.fail("no %s call expected" % service)
+        return self.clients[service]
 
     def fail_json(self, msg, **kwargs):
         raise Failed(msg)
 
 
 class FakeEC2:
-    calls = 0
-
     def __init__(self, error=None):
         self.error = error
+        self.calls = 0
 
     def describe_regions(self, AllRegions, aws_retry):
-        FakeEC2.calls += 1
+        self.calls += 1
         assert AllRegions is True and aws_retry is True
         if self.error:
             raise self.error
         return {"Regions": DESCRIBED}
 
 
+class FakeSTS:
+    def __init__(self, error=None):
+        self.error = error
+
+    def get_caller_identity(self, aws_retry):
+        assert aws_retry is True
+        if self.error:
+            raise self.error
+        return {"Account": "123456789012"}
+
+
 def test_module_regions_default_makes_no_call():
-    assert R.module_regions(FakeModule("eu-west-1"), None, lambda r: pytest.fail("no call expected")) == (["eu-west-1"], {})
+    assert R.module_regions(FakeModule("eu-west-1"), None) == (["eu-west-1"], {})
 
 
 def test_module_regions_checks_names_with_one_describe_regions():
-    FakeEC2.calls = 0
-    regions, opt_in = R.module_regions(FakeModule(), ["eu-west-1", "ap-east-1"], lambda r: FakeEC2())
+    ec2 = FakeEC2()
+    regions, opt_in = R.module_regions(FakeModule(ec2=ec2), ["eu-west-1", "ap-east-1"])
     assert regions == ["eu-west-1", "ap-east-1"]
     assert opt_in["ap-east-1"] == "not-opted-in"
-    assert FakeEC2.calls == 1
+    assert ec2.calls == 1
 
 
 def test_module_regions_bad_syntax_fails_before_any_call():
     with pytest.raises(Failed, match="Mars-1"):
-        R.module_regions(FakeModule(), ["Mars-1"], lambda r: pytest.fail("no call expected"))
+        R.module_regions(FakeModule(), ["Mars-1"])
 
 
 def test_module_regions_unknown_name():
     with pytest.raises(Failed, match="unknown region name.*eu-north-9"):
-        R.module_regions(FakeModule(), ["eu-north-9"], lambda r: FakeEC2())
+        R.module_regions(FakeModule(ec2=FakeEC2()), ["eu-north-9"])
 
 
 def test_module_regions_rejected_credentials():
     with pytest.raises(Failed, match="AWS rejected the credentials in region us-east-1"):
-        R.module_regions(FakeModule(), "all", lambda r: FakeEC2(client_error("AuthFailure")))
+        R.module_regions(FakeModule(ec2=FakeEC2(client_error("AuthFailure"))), "all")
 
 
-def test_module_account_id():
-    class STS:
-        def __init__(self, error=None):
-            self.error = error
-
-        def get_caller_identity(self, aws_retry):
-            if self.error:
-                raise self.error
-            return {"Account": "123456789012"}
-
-    assert R.module_account_id(FakeModule(), "us-east-1", lambda r: STS()) == "123456789012"
+def test_account_id_one_call_and_its_failure_names_the_region():
+    assert account_id(FakeModule(sts=FakeSTS()), "us-east-1") == "123456789012"
     with pytest.raises(Failed, match="sts:GetCallerIdentity.*AWS rejected the credentials in region eu-west-1.*InvalidClientTokenId"):
-        R.module_account_id(FakeModule(), "eu-west-1", lambda r: STS(client_error("InvalidClientTokenId", "The security token is invalid")))
+        account_id(FakeModule(sts=FakeSTS(client_error("InvalidClientTokenId", "The security token is invalid"))), "eu-west-1")
+
+
+def test_region_scan_reports_each_region_and_fails_only_when_all_fail():
+    def scan(client, region, account):
+        assert client == "scanner" and account == "123456789012"
+        if region == "eu-west-1":
+            raise client_error("AccessDenied", "nope")
+        return [region]
+
+    module = FakeModule(regions=["us-east-1", "eu-west-1"], ec2=FakeEC2(), sts=FakeSTS(), autoscaling="scanner")
+    scan_result = R.RegionScan(module, "autoscaling", scan)
+    assert scan_result.account_id == "123456789012"
+    assert scan_result.results() == [["us-east-1"]]
+    assert scan_result.scanned == ["us-east-1"] and scan_result.errored == ["eu-west-1"]
+    assert scan_result.not_found_message("thing(s)", ["x"]) == "thing(s) not found in region(s) us-east-1: x (not scanned because of errors: eu-west-1)"
+    with pytest.raises(Failed, match="every region failed"):
+        R.RegionScan(FakeModule(regions=["eu-west-1"], ec2=FakeEC2(), sts=FakeSTS(), autoscaling="scanner"), "autoscaling", scan)
 
 
 def test_fail_if_every_region_failed():

@@ -6,7 +6,10 @@ import copy
 
 import pytest
 
-from ansible_collections.hubfix.aws.plugins.module_utils import securityhub as sh
+from ansible_collections.hubfix.aws.plugins.module_utils import securityhub_findings as shf
+from ansible_collections.hubfix.aws.plugins.module_utils import securityhub_import as shi
+from ansible_collections.hubfix.aws.plugins.module_utils import securityhub_workflow as shw
+from ansible_collections.hubfix.aws.plugins.module_utils.partitions import securityhub_default_product_arn
 
 ACCOUNT = "123456789012"
 NOW = "2025-01-02T03:04:05.000Z"
@@ -37,7 +40,7 @@ def control_finding(control="EC2.24", resource=None, workflow="NEW", compliance=
 
 
 def test_default_filters_select_failed_active_open_control_findings():
-    filters = sh.build_filters()
+    filters = shf.build_filters()
     assert filters == {
         "ComplianceSecurityControlId": [{"Value": c, "Comparison": "EQUALS"} for c in ("EC2.24", "AutoScaling.3", "AutoScaling.9")],
         "ComplianceStatus": [{"Value": "FAILED", "Comparison": "EQUALS"}],
@@ -47,7 +50,7 @@ def test_default_filters_select_failed_active_open_control_findings():
 
 
 def test_optional_filters_and_empty_lists():
-    filters = sh.build_filters(controls=["EC2.24", "EC2.24"], workflow_status=[], account_ids=[ACCOUNT], regions=["eu-west-1"], resource_ids=[INSTANCE_ARN])
+    filters = shf.build_filters(controls=["EC2.24", "EC2.24"], workflow_status=[], account_ids=[ACCOUNT], regions=["eu-west-1"], resource_ids=[INSTANCE_ARN])
     assert filters["ComplianceSecurityControlId"] == [{"Value": "EC2.24", "Comparison": "EQUALS"}]
     assert "WorkflowStatus" not in filters
     assert filters["AwsAccountId"] == [{"Value": ACCOUNT, "Comparison": "EQUALS"}]
@@ -56,40 +59,40 @@ def test_optional_filters_and_empty_lists():
 
 
 def test_more_than_twenty_values_is_an_input_error():
-    with pytest.raises(sh.InputError, match="ResourceId: at most 20"):
-        sh.build_filters(resource_ids=[f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-{n:017x}" for n in range(21)])
+    with pytest.raises(shf.InputError, match="ResourceId: at most 20"):
+        shf.build_filters(resource_ids=[f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/i-{n:017x}" for n in range(21)])
 
 
 def test_id_filters_are_chunked_by_twenty():
-    chunks = sh.id_filters([f"id-{n}" for n in range(45)] + ["id-0"])
+    chunks = shf.id_filters([f"id-{n}" for n in range(45)] + ["id-0"])
     assert [len(c["Id"]) for c in chunks] == [20, 20, 5]
 
 
 def test_resource_lookup_filters():
-    by_arn = sh.resource_lookup_filters("EC2.24", INSTANCE_ARN)
+    by_arn = shf.resource_lookup_filters("EC2.24", INSTANCE_ARN)
     assert by_arn["ResourceId"] == [{"Value": INSTANCE_ARN, "Comparison": "EQUALS"}]
     assert by_arn["RecordState"] == [{"Value": "ACTIVE", "Comparison": "EQUALS"}]
-    by_name = sh.resource_lookup_filters("AutoScaling.3", "lc-web")
+    by_name = shf.resource_lookup_filters("AutoScaling.3", "lc-web")
     assert by_name["ResourceId"] == [{"Value": "launchConfigurationName/lc-web", "Comparison": "CONTAINS"}]
-    assert sh.resource_lookup_filters("AutoScaling.9", "asg-web")["ResourceId"][0]["Value"] == "autoScalingGroupName/asg-web"
-    assert sh.resource_lookup_filters("EC2.24", "i-0123")["ResourceId"][0]["Value"] == "instance/i-0123"
+    assert shf.resource_lookup_filters("AutoScaling.9", "asg-web")["ResourceId"][0]["Value"] == "autoScalingGroupName/asg-web"
+    assert shf.resource_lookup_filters("EC2.24", "i-0123")["ResourceId"][0]["Value"] == "instance/i-0123"
 
 
 def test_finding_matches_resource_is_exact():
     lc = control_finding("AutoScaling.3", {"Type": "AwsAutoScalingLaunchConfiguration", "Id": LC_ARN})
-    assert sh.finding_matches_resource(lc, "lc-web")
-    assert sh.finding_matches_resource(lc, LC_ARN)
-    assert not sh.finding_matches_resource(lc, "lc-we")
+    assert shf.finding_matches_resource(lc, "lc-web")
+    assert shf.finding_matches_resource(lc, LC_ARN)
+    assert not shf.finding_matches_resource(lc, "lc-we")
     inst = control_finding()
-    assert sh.finding_matches_resource(inst, "i-0123456789abcdef0")
-    assert not sh.finding_matches_resource(inst, "i-0123456789abcdef")
+    assert shf.finding_matches_resource(inst, "i-0123456789abcdef0")
+    assert not shf.finding_matches_resource(inst, "i-0123456789abcdef")
 
 
 # -- ARNs and targets ------------------------------------------------------------------------------------------------------
 
 
 def test_parse_instance_arn():
-    assert sh.parse_resource_arn(INSTANCE_ARN) == {
+    assert shf.parse_resource_arn(INSTANCE_ARN) == {
         "kind": "instance",
         "id": "i-0123456789abcdef0",
         "name": "i-0123456789abcdef0",
@@ -101,13 +104,13 @@ def test_parse_instance_arn():
 
 
 def test_parse_launch_configuration_and_group_arns():
-    lc = sh.parse_resource_arn(LC_ARN)
+    lc = shf.parse_resource_arn(LC_ARN)
     assert (lc["kind"], lc["id"], lc["region"], lc["account_id"]) == ("launch_configuration", "lc-web", "us-east-1", ACCOUNT)
-    group = sh.parse_resource_arn(ASG_ARN)
+    group = shf.parse_resource_arn(ASG_ARN)
     assert (group["kind"], group["name"], group["region"]) == ("autoscaling_group", "asg-web", "eu-west-1")
-    odd = sh.parse_resource_arn(LC_ARN.replace("lc-web", "team/a:lc"))
+    odd = shf.parse_resource_arn(LC_ARN.replace("lc-web", "team/a:lc"))
     assert odd["name"] == "team/a:lc"
-    gov = sh.parse_resource_arn(f"arn:aws-us-gov:ec2:us-gov-west-1:{ACCOUNT}:instance/i-0abc")
+    gov = shf.parse_resource_arn(f"arn:aws-us-gov:ec2:us-gov-west-1:{ACCOUNT}:instance/i-0abc")
     assert (gov["partition"], gov["id"]) == ("aws-us-gov", "i-0abc")
 
 
@@ -123,12 +126,12 @@ def test_parse_launch_configuration_and_group_arns():
     ],
 )
 def test_parse_other_arns_is_none(arn):
-    assert sh.parse_resource_arn(arn) is None
+    assert shf.parse_resource_arn(arn) is None
 
 
 def test_target_of_instance_finding():
     finding = control_finding(note="old note")
-    target = sh.finding_target(finding)
+    target = shf.finding_target(finding)
     assert target["control"] == "EC2.24"
     assert (target["kind"], target["id"], target["name"]) == ("instance", "i-0123456789abcdef0", "web")
     assert (target["region"], target["account_id"], target["resource_arn"]) == ("us-east-1", ACCOUNT, INSTANCE_ARN)
@@ -139,33 +142,33 @@ def test_target_of_instance_finding():
 def test_target_from_type_and_details_without_arn():
     details = {"AwsAutoScalingLaunchConfiguration": {"LaunchConfigurationName": "lc-x"}}
     lc = control_finding("AutoScaling.3", {"Type": "AwsAutoScalingLaunchConfiguration", "Id": "something-else", "Details": details})
-    target = sh.finding_target(lc)
+    target = shf.finding_target(lc)
     assert (target["kind"], target["id"], target["resource_arn"], target["account_id"]) == ("launch_configuration", "lc-x", None, ACCOUNT)
     bare = control_finding(resource={"Type": "AwsEc2Instance", "Id": "i-0abc", "Region": "eu-west-1"})
-    assert (sh.finding_target(bare)["id"], sh.finding_target(bare)["region"]) == ("i-0abc", "eu-west-1")
+    assert (shf.finding_target(bare)["id"], shf.finding_target(bare)["region"]) == ("i-0abc", "eu-west-1")
     group = control_finding(
         "AutoScaling.9",
         {"Type": "AwsAutoScalingAutoScalingGroup", "Id": ASG_ARN, "Details": {"AwsAutoScalingAutoScalingGroup": {"LaunchConfigurationName": "lc-web"}}},
     )
-    target = sh.finding_target(group)
+    target = shf.finding_target(group)
     assert (target["kind"], target["id"], target["launch_configuration_name"], target["region"]) == ("autoscaling_group", "asg-web", "lc-web", "eu-west-1")
 
 
 def test_finding_with_foreign_resource_has_no_target():
-    assert sh.finding_target(control_finding(resource={"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::b"})) is None
+    assert shf.finding_target(control_finding(resource={"Type": "AwsS3Bucket", "Id": "arn:aws:s3:::b"})) is None
     # the resource type contradicts the ARN
-    assert sh.finding_target(control_finding(resource={"Type": "AwsAutoScalingLaunchConfiguration", "Id": INSTANCE_ARN})) is None
+    assert shf.finding_target(control_finding(resource={"Type": "AwsAutoScalingLaunchConfiguration", "Id": INSTANCE_ARN})) is None
 
 
 def test_control_of_falls_back_to_product_fields_and_generator():
-    assert sh.control_of({"ProductFields": {"ControlId": "AutoScaling.3"}}) == "AutoScaling.3"
-    assert sh.control_of({"GeneratorId": "security-control/EC2.24"}) == "EC2.24"
-    assert sh.control_of({"GeneratorId": "hubfix.aws/AutoScaling.9"}) == "AutoScaling.9"
-    assert sh.control_of({"GeneratorId": "arn:aws:securityhub:::ruleset/cis"}) is None
+    assert shf.control_of({"ProductFields": {"ControlId": "AutoScaling.3"}}) == "AutoScaling.3"
+    assert shf.control_of({"GeneratorId": "security-control/EC2.24"}) == "EC2.24"
+    assert shf.control_of({"GeneratorId": "hubfix.aws/AutoScaling.9"}) == "AutoScaling.9"
+    assert shf.control_of({"GeneratorId": "arn:aws:securityhub:::ruleset/cis"}) is None
 
 
 def test_finding_summary_is_snake_case():
-    summary = sh.finding_summary(control_finding(note="n"))
+    summary = shf.finding_summary(control_finding(note="n"))
     assert summary["control_id"] == "EC2.24"
     assert summary["workflow_status"] == "NEW"
     assert summary["resources"] == [{"type": "AwsEc2Instance", "id": INSTANCE_ARN, "region": "us-east-1", "partition": "aws"}]
@@ -173,16 +176,16 @@ def test_finding_summary_is_snake_case():
 
 
 def test_home_region():
-    assert sh.finding_home_region({"Region": "eu-west-1"}) == "eu-west-1"
-    assert sh.finding_home_region(product_arn="arn:aws:securityhub:ap-south-1::product/aws/securityhub") == "ap-south-1"
-    assert sh.finding_home_region(product_arn="x", finding_id="y", default="us-east-1") == "us-east-1"
+    assert shf.finding_home_region({"Region": "eu-west-1"}) == "eu-west-1"
+    assert shf.finding_home_region(product_arn="arn:aws:securityhub:ap-south-1::product/aws/securityhub") == "ap-south-1"
+    assert shf.finding_home_region(product_arn="x", finding_id="y", default="us-east-1") == "us-east-1"
 
 
 # -- workflow decisions ----------------------------------------------------------------------------------------------------
 
 
 def test_notify_a_new_finding():
-    plan = sh.plan_update(control_finding(), "NOTIFIED", "started")
+    plan = shw.plan_update(control_finding(), "NOTIFIED", "started")
     assert plan["action"] == "update"
     assert plan["before"] == {"workflow_status": "NEW", "note": None}
     assert plan["after"] == {"workflow_status": "NOTIFIED", "note": "started"}
@@ -190,48 +193,48 @@ def test_notify_a_new_finding():
 
 def test_same_status_and_note_is_unchanged_other_note_is_an_update():
     finding = control_finding(workflow="NOTIFIED", note="started")
-    assert sh.plan_update(finding, "NOTIFIED", "  started ")["action"] == "unchanged"
-    assert sh.plan_update(finding, "NOTIFIED", None)["action"] == "unchanged"
-    failed = sh.plan_update(finding, "NOTIFIED", "failed: rolled back")
+    assert shw.plan_update(finding, "NOTIFIED", "  started ")["action"] == "unchanged"
+    assert shw.plan_update(finding, "NOTIFIED", None)["action"] == "unchanged"
+    failed = shw.plan_update(finding, "NOTIFIED", "failed: rolled back")
     assert failed["action"] == "update" and failed["after"]["note"] == "failed: rolled back"
 
 
 def test_suppressed_is_never_touched():
-    plan = sh.plan_update(control_finding(workflow="SUPPRESSED"), "RESOLVED", "done", verified=True)
+    plan = shw.plan_update(control_finding(workflow="SUPPRESSED"), "RESOLVED", "done", verified=True)
     assert plan["action"] == "skip" and plan["reason"].startswith("suppressed")
     assert plan["after"] == plan["before"]
 
 
 def test_still_failing_is_resolved_only_when_verified():
     finding = control_finding(workflow="NOTIFIED", note="started")
-    plan = sh.plan_update(finding, "RESOLVED", "replaced by i-1")
+    plan = shw.plan_update(finding, "RESOLVED", "replaced by i-1")
     assert plan["action"] == "skip" and plan["reason"].startswith("still_failing")
-    assert sh.plan_update(finding, "RESOLVED", "replaced by i-1", verified=True)["action"] == "update"
+    assert shw.plan_update(finding, "RESOLVED", "replaced by i-1", verified=True)["action"] == "update"
     # Security Hub already says PASSED, or archived the finding (resource gone): no re-check needed
-    assert sh.plan_update(control_finding(compliance="PASSED"), "RESOLVED", "done")["action"] == "update"
-    assert sh.plan_update(control_finding(record="ARCHIVED"), "RESOLVED", "done")["action"] == "update"
+    assert shw.plan_update(control_finding(compliance="PASSED"), "RESOLVED", "done")["action"] == "update"
+    assert shw.plan_update(control_finding(record="ARCHIVED"), "RESOLVED", "done")["action"] == "update"
     # notifying never needs a re-check
-    assert sh.plan_update(finding, "NOTIFIED", "again")["action"] == "update"
+    assert shw.plan_update(finding, "NOTIFIED", "again")["action"] == "update"
 
 
 def test_resolved_with_same_note_is_unchanged():
     finding = control_finding(workflow="RESOLVED", compliance="PASSED", note="replaced by i-1")
-    assert sh.plan_update(finding, "RESOLVED", "replaced by i-1")["action"] == "unchanged"
+    assert shw.plan_update(finding, "RESOLVED", "replaced by i-1")["action"] == "unchanged"
 
 
 def test_bad_status_and_long_note():
-    with pytest.raises(sh.InputError):
-        sh.plan_update(control_finding(), "SUPPRESSED", "x")
-    note = sh.normalise_note("x" * 600)
+    with pytest.raises(shf.InputError):
+        shw.plan_update(control_finding(), "SUPPRESSED", "x")
+    note = shw.normalise_note("x" * 600)
     assert len(note) == 512 and note.endswith("\u2026")
-    assert sh.normalise_note("   ") is None
+    assert shw.normalise_note("   ") is None
 
 
 def test_update_batches_group_by_region_status_note_and_split_at_100():
     planned = [({"Id": f"f{n}", "ProductArn": "p"}, "us-east-1", {"workflow_status": "NOTIFIED", "note": "a"}) for n in range(150)]
     planned.append(({"Id": "g", "ProductArn": "p"}, "eu-west-1", {"workflow_status": "NOTIFIED", "note": "a"}))
     planned.append(({"Id": "h", "ProductArn": "p"}, "us-east-1", {"workflow_status": "RESOLVED", "note": None}))
-    requests = sh.update_batches(planned, "hubfix.aws")
+    requests = shw.update_batches(planned, "hubfix.aws")
     assert [(r, len(p["FindingIdentifiers"])) for r, p in requests] == [("us-east-1", 100), ("us-east-1", 50), ("eu-west-1", 1), ("us-east-1", 1)]
     assert requests[0][1]["Note"] == {"Text": "a", "UpdatedBy": "hubfix.aws"}
     assert requests[0][1]["Workflow"] == {"Status": "NOTIFIED"}
@@ -303,7 +306,7 @@ REPORT = {
 
 
 def test_audit_records_from_report():
-    records, scope, accounts = sh.audit_records(REPORT)
+    records, scope, accounts = shi.audit_records(REPORT)
     assert [(r["control"], r["resource_id"]) for r in records] == [("EC2.24", "i-0123456789abcdef0"), ("AutoScaling.3", "lc-web"), ("AutoScaling.9", "asg-web")]
     assert scope == {"us-east-1": {"EC2.24", "AutoScaling.3", "AutoScaling.9"}}
     assert accounts == [ACCOUNT]
@@ -320,7 +323,7 @@ def test_audit_records_from_module_results():
         "autoscaling_groups_on_launch_configurations": [{"name": "asg-1", "arn": ASG_ARN, "region": "eu-west-1", "launch_configuration_name": "lc-bad"}],
         "regions": [{"region": "eu-west-1", "scanned": True, "error": None}, {"region": "us-east-1", "scanned": False, "error": "x"}],
     }
-    records, scope, accounts = sh.audit_records(audit)
+    records, scope, accounts = shi.audit_records(audit)
     assert [(r["control"], r["resource_id"], r["status"]) for r in records] == [
         ("EC2.24", "i-0abc", "remediated_pending_termination"),
         ("AutoScaling.3", "lc-bad", "failed"),
@@ -339,13 +342,13 @@ def test_audit_records_from_module_results():
     ],
 )
 def test_bad_audit(audit, message):
-    with pytest.raises(sh.InputError, match=message):
-        sh.audit_records(audit)
+    with pytest.raises(shf.InputError, match=message):
+        shi.audit_records(audit)
 
 
 def test_build_asff_for_an_instance():
-    records, _unused, _unused = sh.audit_records(REPORT)
-    f = sh.build_asff(records[0], NOW)
+    records, _unused, _unused = shi.audit_records(REPORT)
+    f = shi.build_asff(records[0], NOW)
     assert f["Id"] == f"hubfix.aws/EC2.24/{ACCOUNT}/us-east-1/i-0123456789abcdef0"
     assert f["ProductArn"] == f"arn:aws:securityhub:us-east-1:{ACCOUNT}:product/{ACCOUNT}/default"
     assert f["GeneratorId"] == "hubfix.aws/EC2.24"
@@ -369,8 +372,8 @@ def test_build_asff_for_an_instance():
 
 
 def test_build_asff_for_launch_configuration_and_group():
-    records, _unused, _unused = sh.audit_records(REPORT)
-    lc = sh.build_asff(records[1], NOW)
+    records, _unused, _unused = shi.audit_records(REPORT)
+    lc = shi.build_asff(records[1], NOW)
     assert lc["Severity"]["Label"] == "HIGH"
     assert lc["Resources"][0]["Details"]["AwsAutoScalingLaunchConfiguration"] == {
         "LaunchConfigurationName": "lc-web",
@@ -378,20 +381,20 @@ def test_build_asff_for_launch_configuration_and_group():
         "InstanceType": "t3.micro",
         "MetadataOptions": {"HttpTokens": "optional", "HttpEndpoint": "enabled"},
     }
-    group = sh.build_asff(records[2], NOW)
+    group = shi.build_asff(records[2], NOW)
     assert group["Resources"][0]["Id"] == "asg-web"  # the audit does not know the group's ARN
     assert group["Resources"][0]["Details"] == {"AwsAutoScalingAutoScalingGroup": {"LaunchConfigurationName": "lc-web"}}
 
 
 def test_partitions_in_product_arn():
-    assert sh.default_product_arn("cn-north-1", ACCOUNT).startswith("arn:aws-cn:securityhub:cn-north-1:")
-    assert sh.default_product_arn("us-gov-west-1", ACCOUNT).startswith("arn:aws-us-gov:")
+    assert securityhub_default_product_arn("cn-north-1", ACCOUNT).startswith("arn:aws-cn:securityhub:cn-north-1:")
+    assert securityhub_default_product_arn("us-gov-west-1", ACCOUNT).startswith("arn:aws-us-gov:")
 
 
 def stored(finding, **extra):
     """What Security Hub returns for an imported finding: ours plus fields it adds."""
     out = copy.deepcopy(finding)
-    out.update({"Region": sh.region_of_arn(finding["ProductArn"]), "Workflow": {"Status": "NEW"}, "WorkflowState": "NEW", "ProductName": "Default"})
+    out.update({"Region": shf.region_of_arn(finding["ProductArn"]), "Workflow": {"Status": "NEW"}, "WorkflowState": "NEW", "ProductName": "Default"})
     out["Severity"]["Normalized"] = 40
     out["ProductFields"]["aws/securityhub/FindingId"] = "x"
     out.update(extra)
@@ -399,37 +402,37 @@ def stored(finding, **extra):
 
 
 def test_plan_import_create_then_unchanged_then_update():
-    records, scope, _unused = sh.audit_records(REPORT)
-    first = sh.plan_import(records, {}, scope, NOW)
+    records, scope, _unused = shi.audit_records(REPORT)
+    first = shi.plan_import(records, {}, scope, NOW)
     assert [len(first[k]) for k in ("create", "update", "archive", "unchanged")] == [3, 0, 0, 0]
     existing = {(f["Id"], f["ProductArn"]): stored(f) for f in first["create"]}
-    again = sh.plan_import(records, existing, scope, "2030-01-01T00:00:00.000Z")
+    again = shi.plan_import(records, existing, scope, "2030-01-01T00:00:00.000Z")
     assert [len(again[k]) for k in ("create", "update", "archive")] == [0, 0, 0]
     assert len(again["unchanged"]) == 3
     changed = copy.deepcopy(records)
     changed[1]["reason_text"] = "no MetadataOptions"
-    third = sh.plan_import(changed, existing, scope, "2030-01-01T00:00:00.000Z")
+    third = shi.plan_import(changed, existing, scope, "2030-01-01T00:00:00.000Z")
     assert [f["Id"] for f in third["update"]] == [first["create"][1]["Id"]]
     assert third["update"][0]["CreatedAt"] == NOW  # kept from the first import
 
 
 def test_plan_import_reactivates_an_archived_finding():
-    records, scope, _unused = sh.audit_records(REPORT)
-    first = sh.plan_import(records, {}, scope, NOW)
+    records, scope, _unused = shi.audit_records(REPORT)
+    first = shi.plan_import(records, {}, scope, NOW)
     existing = {(f["Id"], f["ProductArn"]): stored(f, RecordState="ARCHIVED") for f in first["create"]}
-    plan = sh.plan_import(records, existing, scope, NOW)
+    plan = shi.plan_import(records, existing, scope, NOW)
     assert len(plan["update"]) == 3 and all(f["RecordState"] == "ACTIVE" for f in plan["update"])
 
 
 def test_plan_import_archives_what_the_audit_no_longer_reports_in_scope_only():
-    records, scope, _unused = sh.audit_records(REPORT)
-    first = sh.plan_import(records, {}, scope, NOW)
+    records, scope, _unused = shi.audit_records(REPORT)
+    first = shi.plan_import(records, {}, scope, NOW)
     existing = {(f["Id"], f["ProductArn"]): stored(f) for f in first["create"]}
-    eu = sh.build_asff(dict(records[0], region="eu-west-1", resource_arn=None), NOW)  # eu-west-1 was not scanned
+    eu = shi.build_asff(dict(records[0], region="eu-west-1", resource_arn=None), NOW)  # eu-west-1 was not scanned
     existing[(eu["Id"], eu["ProductArn"])] = stored(eu)
     foreign = stored(dict(first["create"][0], Id="other-tool/1", GeneratorId="other"))
     existing[(foreign["Id"], foreign["ProductArn"])] = foreign
-    plan = sh.plan_import(records[1:], existing, scope, NOW)
+    plan = shi.plan_import(records[1:], existing, scope, NOW)
     assert [f["Id"] for f in plan["archive"]] == [first["create"][0]["Id"]]
     archived = plan["archive"][0]
     assert archived["Compliance"] == {"Status": "PASSED", "SecurityControlId": "EC2.24"}
@@ -439,18 +442,18 @@ def test_plan_import_archives_what_the_audit_no_longer_reports_in_scope_only():
     assert "Region" not in archived and "Workflow" not in archived
     # an archived one is not archived again
     existing[(archived["Id"], archived["ProductArn"])] = stored(archived, RecordState="ARCHIVED")
-    assert sh.plan_import(records[1:], existing, scope, NOW)["archive"] == []
-    assert sh.plan_import(records[1:], existing, {}, NOW)["archive"] == []
+    assert shi.plan_import(records[1:], existing, scope, NOW)["archive"] == []
+    assert shi.plan_import(records[1:], existing, {}, NOW)["archive"] == []
 
 
 def test_import_batches_by_product_region():
-    records, scope, _unused = sh.audit_records(REPORT)
+    records, scope, _unused = shi.audit_records(REPORT)
     many = [dict(records[0], resource_id=f"i-{n:017x}") for n in range(130)] + [dict(records[0], region="eu-west-1")]
-    plan = sh.plan_import(many, {}, scope, NOW)
-    assert [(r, len(b)) for r, b in sh.import_batches(plan["create"])] == [("us-east-1", 100), ("us-east-1", 30), ("eu-west-1", 1)]
+    plan = shi.plan_import(many, {}, scope, NOW)
+    assert [(r, len(b)) for r, b in shi.import_batches(plan["create"])] == [("us-east-1", 100), ("us-east-1", 30), ("eu-west-1", 1)]
 
 
 def test_is_subset():
-    assert sh.is_subset({"a": [1, {"b": 2}]}, {"a": [1, {"b": 2, "c": 3}], "d": 4})
-    assert not sh.is_subset({"a": [1]}, {"a": [1, 2]})
-    assert not sh.is_subset({"a": 1}, {})
+    assert shi.is_subset({"a": [1, {"b": 2}]}, {"a": [1, {"b": 2, "c": 3}], "d": 4})
+    assert not shi.is_subset({"a": [1]}, {"a": [1, 2]})
+    assert not shi.is_subset({"a": 1}, {})

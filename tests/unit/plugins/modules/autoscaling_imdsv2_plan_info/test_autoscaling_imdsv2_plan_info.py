@@ -1,0 +1,158 @@
+"""hubfix.aws.autoscaling_imdsv2_plan_info: what the AutoScaling.3 remediation would do, region by region (read-only)."""
+
+from __future__ import annotations
+
+from ansible_collections.hubfix.aws.plugins.modules import autoscaling_imdsv2_plan_info as module
+from tests.unit.plugins.modules import aws_responses as r
+from tests.unit.plugins.modules.module_docs import assert_documented_result
+
+PAGE = {"MaxRecords": 100}
+OPTIONAL = {"HttpTokens": "optional", "HttpEndpoint": "enabled"}
+REQUIRED = {"HttpTokens": "required", "HttpEndpoint": "enabled"}
+
+
+def expect_region(stub, lcs=(), groups=(), lc_names=None):
+    lc_params = {"LaunchConfigurationNames": lc_names} if lc_names else PAGE
+    stub.add("describe_launch_configurations", r.launch_configurations(*lcs), lc_params)
+    stub.add("describe_auto_scaling_groups", r.groups(*groups), PAGE)
+
+
+def test_plans_converting_a_failing_launch_configuration_and_switching_its_group(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    instances = [r.group_instance("i-0000000000000000a", lc="lc-web"), r.group_instance("i-0000000000000000b", lc="lc-web", state="Terminating")]
+    expect_region(autoscaling, [r.launch_configuration("lc-web", OPTIONAL, UserData="IyEvYmluL3No")], [r.group("asg-web", instances=instances)])
+
+    result = run(module, {})
+
+    assert_documented_result(module, result)
+    assert result["changed"] is False
+    assert result["account_id"] == r.ACCOUNT
+    assert result["errors"] == []
+    (item,) = result["launch_configurations"]
+    assert item["name"] == "lc-web"
+    assert item["compliant"] is False
+    assert item["reason"] == "http_tokens_optional"
+    assert item["action"] == "convert"
+    assert item["user_data_present"] is True
+    assert item["other_groups"] == []
+    (switched,) = item["groups"]
+    assert switched["name"] == "asg-web"
+    assert switched["instances"] == ["i-0000000000000000a", "i-0000000000000000b"]
+    assert switched["live_instances"] == ["i-0000000000000000a"]
+    assert result["regions"] == [{"region": "us-east-1", "scanned": True, "failed": 1, "evaluated": 1, "error": None}]
+
+
+def test_every_call_is_retried_when_throttled(aws, run):
+    aws.throttle_first = True
+    (autoscaling,) = aws.expect_region_scan("autoscaling", regions=["us-east-1"])
+    expect_region(autoscaling, [r.launch_configuration("lc-web", OPTIONAL)], [r.group("asg-web")])
+
+    assert len(run(module, {"regions": ["us-east-1"]})["launch_configurations"]) == 1
+
+
+def test_compliant_launch_configurations_are_left_out(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-ok", REQUIRED)], [r.group("asg-web", lc="lc-ok")])
+
+    assert run(module, {})["launch_configurations"] == []
+
+
+def test_unused_failing_launch_configurations_are_kept_unless_delete_unused(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-old")])
+    assert run(module, {})["launch_configurations"][0]["action"] == "keep_unused"
+
+    aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-old")])
+    assert run(module, {"delete_unused": True})["launch_configurations"][0]["action"] == "delete_unused"
+
+
+def test_named_launch_configurations_are_read_by_name_and_handled_even_when_compliant(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-ok", REQUIRED)], [r.group("asg-web", lc="lc-ok")], lc_names=["lc-ok"])
+
+    (item,) = run(module, {"launch_configuration_names": ["lc-ok"]})["launch_configurations"]
+
+    assert (item["name"], item["compliant"], item["action"]) == ("lc-ok", True, "convert")
+
+
+def test_scans_each_region_with_its_own_client(aws, run):
+    east, west = aws.expect_region_scan("autoscaling", regions=["us-east-1", "eu-west-1"])
+    expect_region(east, [r.launch_configuration("lc-east", OPTIONAL)], [r.group("asg-east", lc="lc-east")])
+    expect_region(west, [r.launch_configuration("lc-west", region="eu-west-1")], [r.group("asg-west", lc="lc-west", region="eu-west-1")])
+
+    result = run(module, {"regions": "us-east-1, eu-west-1"})
+
+    assert [(i["name"], i["region"]) for i in result["launch_configurations"]] == [("lc-east", "us-east-1"), ("lc-west", "eu-west-1")]
+    assert [row["region"] for row in result["regions"]] == ["us-east-1", "eu-west-1"]
+
+
+def test_a_region_that_cannot_be_read_is_an_error_while_the_others_report(aws, run):
+    east, west = aws.expect_region_scan("autoscaling", regions=["us-east-1", "eu-west-1"])
+    expect_region(east, [r.launch_configuration("lc-east", OPTIONAL)], [r.group("asg-east", lc="lc-east")])
+    west.error("describe_launch_configurations", "AccessDenied", "not allowed", PAGE)
+
+    result = run(module, {"regions": ["us-east-1", "eu-west-1"]})
+
+    assert [i["name"] for i in result["launch_configurations"]] == ["lc-east"]
+    assert result["errors"] == ["access denied in region eu-west-1 (check the IAM policy): AccessDenied: not allowed"]
+    assert result["regions"][1] == {"region": "eu-west-1", "scanned": False, "failed": None, "evaluated": None, "error": result["errors"][0]}
+
+
+def test_fails_when_every_region_fails(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    autoscaling.error("describe_launch_configurations", "InvalidClientTokenId", "bad token", PAGE)
+
+    result = run(module, {}, fails=True)
+
+    assert result["msg"] == "every region failed: AWS rejected the credentials in region us-east-1: InvalidClientTokenId: bad token"
+    assert result["launch_configurations"] == []
+    assert result["account_id"] == r.ACCOUNT
+
+
+def test_unknown_names_are_reported_as_errors(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [], [r.group("asg-web")], lc_names=["lc-x"])
+
+    result = run(module, {"launch_configuration_names": ["lc-x"], "group_names": ["asg-x"]})
+
+    assert result["errors"] == [
+        "Auto Scaling group(s) not found in region(s) us-east-1: asg-x",
+        "launch configuration(s) not found in region(s) us-east-1: lc-x",
+    ]
+
+
+def test_named_group_already_on_a_template_is_an_error(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-web")], [r.group("asg-web", lc=None, template=("lt-1", "lt-web", 3))])
+
+    result = run(module, {"group_names": ["asg-web"]})
+
+    assert result["errors"] == [
+        "Auto Scaling group asg-web already uses launch template lt-web version 3; it has no launch configuration to convert (region us-east-1)"
+    ]
+    assert result["launch_configurations"] == []
+
+
+def test_check_mode_returns_the_same_plan(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-web", OPTIONAL)], [r.group("asg-web")])
+
+    result = run(module, {}, check_mode=True)
+
+    assert result["changed"] is False
+    assert result["launch_configurations"][0]["action"] == "convert"
+
+
+def test_unknown_region_fails_naming_it(aws, run):
+    aws.stub("ec2").add("describe_regions", r.regions("us-east-1", "eu-west-1"), {"AllRegions": True})
+
+    result = run(module, {"regions": ["eu-nowhere-9"]}, fails=True)
+
+    assert result["msg"] == "unknown region name(s): eu-nowhere-9; known regions: eu-west-1, us-east-1"
+
+
+def test_malformed_region_fails_before_any_call(aws, run):
+    result = run(module, {"regions": ["useast1"]}, fails=True)
+
+    assert result["msg"] == "unknown region name(s): useast1 (expected names like us-east-1, or 'all')"
