@@ -40,8 +40,8 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
 notes:
-  - M(amazon.aws.ec2_eip) is not used because moving an address it finds associated elsewhere needs O(ec2_eip) with
-    C(allow_reassociation) and a device id, and it neither compares the private address it lands on nor verifies the instance
+  - M(amazon.aws.ec2_eip) is not used because moving an address it finds associated elsewhere needs O(amazon.aws.ec2_eip#module:allow_reassociation=true)
+    and a device id, and it neither compares the private address it lands on nor verifies the instance
     answers on it afterwards; its C(release_on_disassociation) also makes a wrong parameter cost the address itself.
 """
 
