@@ -28,6 +28,7 @@ class FilterModule:
             "autoscaling_lc_record": r.lc_record,
             "autoscaling_lc_failed": r.lc_failed,
             "autoscaling_lc_elsewhere": r.lc_elsewhere,
+            "autoscaling_lc_gone": r.lc_gone,
             "autoscaling_failed_launch_configurations": r.failed_launch_configurations,
             "autoscaling_finding_note": r.finding_note,
             "autoscaling_report": r.remediation_report,

@@ -7,11 +7,13 @@ pv_migration.py.
 - ``pv_to_hvm_result(instance_id, region, status, preflight=None, query=None, old_root_device='/dev/sdo', **extra)``: the
   report record of one instance; ``pv_to_hvm_markdown(report)``: the Markdown report; ``pv_to_hvm_run_report``: the JSON.
 - ``pv_to_hvm_in_progress(phase)``: whether a recorded phase is a migration that started and did not end.
+- ``pv_to_hvm_malformed_instance_ids(ids)``: the values that are not EC2 instance ids.
 """
 
 from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
+from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import malformed_instance_ids
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import in_progress
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
 
@@ -28,6 +30,7 @@ class FilterModule:
             "pv_to_hvm_run_report": run.run_report,
             "pv_to_hvm_report": build_report,  # the 0.1.0 name of the per-instance report, kept
             "pv_to_hvm_in_progress": in_progress,
+            "pv_to_hvm_malformed_instance_ids": malformed_instance_ids,
             "pv_to_hvm_finding_refs": run.finding_refs,
             "pv_to_hvm_image_targets": run.image_targets,
             "pv_to_hvm_image_problems": run.image_problems,

@@ -26,11 +26,11 @@ def problems(accounts):
             continue
         account = str(item.get("account_id") or "")
         arn = parse_aws_arn(str(item.get("role_arn") or "")) or {}
-        if not ACCOUNT_ID.match(account):
+        if not ACCOUNT_ID.fullmatch(account):
             out.append("%s.account_id %r is not a 12-digit account id" % (where, item.get("account_id")))
         if arn.get("service") != "iam" or arn.get("resource_type") != "role" or not arn.get("resource_id"):
             out.append("%s.role_arn %r is not a role ARN (arn:aws:iam::ACCOUNT:role/NAME)" % (where, item.get("role_arn")))
-        elif account and arn.get("account_id") != account:
+        elif ACCOUNT_ID.fullmatch(account) and arn.get("account_id") != account:
             out.append("%s: the role %s is in account %s, not in account_id %s" % (where, item.get("role_arn"), arn.get("account_id"), account))
         if account in seen:
             out.append("%s: account %s is listed twice" % (where, account))

@@ -267,7 +267,8 @@ def failed_launch_configurations(report):
 
 def finding_note(record, group_results, verified, check_mode):
     """``(workflow status, note)`` for the launch configuration's finding after the run."""
-    mine = [g for g in group_results or [] if (g["launch_configuration_name"], g["region"]) == (record["name"], record["region"])]
+    key = (record.get("account_id"), record["region"], record["name"])
+    mine = [g for g in group_results or [] if (g.get("account_id"), g["region"], g["launch_configuration_name"]) == key]
     failures = [g for g in mine if g["status"] in GROUP_FAILED]
     template = record.get("launch_template")
     template_text = "%s version %s" % (template["launch_template_name"], template["version_number"]) if template else "none"
@@ -345,7 +346,7 @@ def remediation_report(
             "groups_failed": len([g for g in groups if g["status"] in GROUP_FAILED]),
             "launch_configurations_deleted": len([lc for lc in lcs if lc["deleted"]]) if not check_mode else 0,
             "launch_configurations_to_delete": len([lc for lc in lcs if lc["deleted"]]) if check_mode else 0,
-            "findings_still_open": len([lc for lc in lcs if not lc["deleted"]]),
+            "findings_still_open": len([lc for lc in lcs if not lc["deleted"] and lc["status"] != "gone"]),
         },
     }
 
@@ -366,7 +367,7 @@ def summary_lines(report):
             s["launch_configurations_to_delete" if check else "launch_configurations_deleted"],
             s["findings_still_open"],
         ),
-        "Groups %s: %d, skipped (IMDSv1 in use): %d, failed and rolled back: %d"
+        "Groups %s: %d, skipped (IMDSv1 in use): %d, failed: %d"
         % ("planned" if check else "migrated", s["groups_planned" if check else "groups_migrated"], s["groups_skipped"], s["groups_failed"]),
     ]
 
@@ -379,5 +380,23 @@ def lc_elsewhere(lc, claimed_by):
         error=None,
         claimed_by=claimed_by,
         kept_because="in progress by run %s (%s, pid %s): left to it" % (claimed_by.get("id"), claimed_by.get("host"), claimed_by.get("pid")),
+    )
+    return record
+
+
+def lc_gone(lc, template=None):
+    """The record of a launch configuration that no longer exists when this run reached it (another run retired it, or a
+    person deleted it, after the plan): nothing left to do, and its AutoScaling.3 finding closes."""
+    record = lc_failed(lc, "")
+    made = (template or {}).get("launch_template")
+    record.update(
+        status="gone",
+        error=None,
+        launch_template=made,
+        template_action=(template or {}).get("action"),
+        deleted=False,
+        kept_because=None,
+        note="deleted since it was planned (by another run or by hand)%s; nothing left to do"
+        % (": its launch template is %s" % made["launch_template_name"] if made else ""),
     )
     return record

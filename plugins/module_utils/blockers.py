@@ -11,7 +11,7 @@ things to check first that do not block.
 
 from __future__ import annotations
 
-from .instance_types import instance_store_volumes
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import instance_store_volumes
 
 TAG_EMR = "aws:elasticmapreduce:job-flow-id"
 TAG_OPSWORKS = "opsworks:stack"

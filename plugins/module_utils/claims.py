@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
+
+# A run id names a report directory and is written in tags: 1-64 letters, digits and . _ : -, not starting with a dot.
+RUN_ID = re.compile(r"[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,63}")
 
 SEPARATOR = "|"
 DEFAULT_STALE_AFTER = 1800
@@ -71,3 +75,10 @@ def held_by_other(value, run, stale_after=DEFAULT_STALE_AFTER, now=None, start_o
     if claim is None or is_ours(claim, run):
         return None
     return claim if is_live(claim, run.get("host"), stale_after, now, start_of) else None
+
+
+def run_id_problem(run_id):
+    """Why ``run_id`` cannot name a run (None when it can)."""
+    if isinstance(run_id, str) and RUN_ID.fullmatch(run_id):
+        return None
+    return "run id %r must be 1-64 characters of letters, digits and . _ : - (not starting with a dot)" % (run_id,)

@@ -9,6 +9,8 @@ Errors surface as ``AnsibleEC2Error`` (amazon.aws); "not found" answers become N
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
     AnsibleEC2Error,
@@ -27,6 +29,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 # EC2 accepts at most 200 values in one filter.
 FILTER_VALUES_MAX = 200
+# An EC2 instance id: i- and 8 (older) or 17 lowercase hex digits.
+INSTANCE_ID = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 AUTH_ERRORS = ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "AuthFailure", "Blocked")
 
@@ -184,6 +188,11 @@ def find_launch_template(ec2, template_id=None, name=None):
     except is_ansible_aws_error_code(["InvalidLaunchTemplateId.Malformed", "InvalidLaunchTemplateName.MalformedException"]):
         return None
     return found[0] if found else None
+
+
+def launch_templates_tagged(ec2, key, value):
+    """The launch templates carrying the tag ``key=value`` (one filtered DescribeLaunchTemplates)."""
+    return describe_launch_templates(ec2, filters=[{"Name": "tag:" + key, "Values": [value]}])
 
 
 def launch_template_version(ec2, template_id, version):

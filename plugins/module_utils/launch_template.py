@@ -54,7 +54,7 @@ class ConversionError(Exception):
 
 def template_name_problem(name):
     """None when ``name`` is a valid launch template name, else a message naming the problem."""
-    if not isinstance(name, str) or not TEMPLATE_NAME.match(name):
+    if not isinstance(name, str) or not TEMPLATE_NAME.fullmatch(name):
         return "%r is not a valid launch template name (3-128 characters: letters, digits and ( ) . - / _); set template_name" % (name,)
     return None
 

@@ -16,21 +16,24 @@ its blockers from ``blockers`` and owner from ``owners``). ``scan_region`` makes
 
 from __future__ import annotations
 
-import re
-
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
-
-from .blockers import blockers, warnings
-from .controls import EC2_24, EC2_24_STATES, security_hub_evaluates_ec2_24
-from .ec2_api import all_addresses, chunks, find_instances, images_by_id, termination_protection, volumes_by_id
-from .instance_types import suggest_instance_type
-from .owners import TAG_ASG, owner_from_tags
-from .partitions import instance_arn
-from .pv_migration import TAG_REPLACED_BY
-
-INSTANCE_ID = re.compile(r"^i-([0-9a-f]{8}|[0-9a-f]{17})$")
+from ansible_collections.hubfix.aws.plugins.module_utils.blockers import blockers, warnings
+from ansible_collections.hubfix.aws.plugins.module_utils.controls import EC2_24, EC2_24_STATES, security_hub_evaluates_ec2_24
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
+    INSTANCE_ID,
+    all_addresses,
+    chunks,
+    find_instances,
+    images_by_id,
+    termination_protection,
+    volumes_by_id,
+)
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import suggest_instance_type
+from ansible_collections.hubfix.aws.plugins.module_utils.owners import TAG_ASG, owner_from_tags
+from ansible_collections.hubfix.aws.plugins.module_utils.partitions import instance_arn
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_REPLACED_BY
 
 DESCRIBE_INSTANCES_PAGE = 1000
 
@@ -42,10 +45,15 @@ class InputError(ValueError):
 # -- input ----------------------------------------------------------------------------------------
 
 
+def malformed_instance_ids(instance_ids):
+    """The values of ``instance_ids`` that are not instance ids."""
+    return [i for i in instance_ids or [] if not isinstance(i, str) or not INSTANCE_ID.fullmatch(i)]
+
+
 def validate_instance_ids(instance_ids):
     """Return the ids de-duplicated in order; raise InputError naming any malformed one."""
     ids = list(dict.fromkeys(instance_ids or []))
-    bad = [i for i in ids if not isinstance(i, str) or not INSTANCE_ID.match(i)]
+    bad = malformed_instance_ids(ids)
     if bad:
         raise InputError("malformed instance id(s): %s (expected i- followed by 8 or 17 lowercase hex digits)" % ", ".join(map(str, bad)))
     return ids

@@ -27,6 +27,7 @@ import hashlib
 import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
+from ansible_collections.hubfix.aws.plugins.module_utils.claims import run_id_problem
 
 TAG_PHASE = "hubfix:migration-phase"
 TAG_RUN = "hubfix:migration-run"
@@ -55,8 +56,6 @@ TAG_VALUE_MAX = 256
 MIGRATION_TAG_PREFIXES = ("hubfix:migration-", "hubfix:original-", "hubfix:was-running", "hubfix:replacement-id", "hubfix:replaced-by")
 
 CLIENT_TOKEN_MAX = 64
-INSTANCE_ID = re.compile(r"^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
-RUN_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class MigrationError(Exception):
@@ -187,8 +186,9 @@ def client_token(source_instance_id, attempt=1):
 
 
 def validate_run_id(run_id):
-    if not run_id or not RUN_ID.match(run_id):
-        raise MigrationError("run id %r must be 1-64 characters of letters, digits and . _ : -" % (run_id,))
+    problem = run_id_problem(run_id)
+    if problem:
+        raise MigrationError(problem)
     return run_id
 
 

@@ -15,7 +15,8 @@ import json
 import os
 import re
 
-RUN_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+from ansible_collections.hubfix.aws.plugins.module_utils.claims import run_id_problem
+
 LATEST = "latest"
 
 
@@ -30,8 +31,12 @@ def _write(path, text, mode):
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
+    try:
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except OSError:
+        os.unlink(tmp)
+        raise
 
 
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -39,7 +44,7 @@ NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 def contents(name, data=None, markdown=None, html=None):
     """``{file name: text}`` of one report."""
-    if not NAME.match(str(name or "")) or name.startswith("."):
+    if not NAME.fullmatch(str(name or "")) or name.startswith("."):
         raise ValueError("report name %r must be 1-64 characters of letters, digits and . _ - (not starting with a dot)" % (name,))
     out = {}
     if data is not None:
@@ -56,8 +61,9 @@ def write_report(report_dir, run_id, files, update_latest=True, mode=0o644, dir_
 
     Returns ``{"run_dir", "latest_dir", "paths": [...], "latest_paths": [...]}``.
     """
-    if not RUN_ID.match(str(run_id or "")):
-        raise ValueError("run id %r must be 1-64 characters of letters, digits and . _ : -" % (run_id,))
+    problem = run_id_problem(run_id)
+    if problem:
+        raise ValueError(problem)
     if run_id == LATEST:
         raise ValueError("run id %r is reserved" % run_id)
     run_dir = os.path.join(report_dir, run_id)

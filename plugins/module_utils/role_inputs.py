@@ -20,6 +20,7 @@ import json
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.hubfix.aws.plugins.module_utils.claims import run_id_problem
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import validate_controls
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionError, check_known_regions, parse_regions
 
@@ -39,9 +40,18 @@ OUTPUTS = frozenset(
     ]
 )
 
+
 # Lists with a fixed set of values, checked here instead of by ``choices`` in the argument spec: Ansible validates the spec
 # before the role's first task, and would refuse "EC2.24, AutoScaling.3" or one value per line (an AWX multiple choice).
-VALUE_CHECKS = {"audit_controls": validate_controls}
+def _run_id(value):
+    """A run id given by the user (it names the report directory and goes into tags), or None for a new one."""
+    problem = value and run_id_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value or None
+
+
+VALUE_CHECKS = {"audit_controls": validate_controls, "hubfix_run_id": _run_id, "pv_to_hvm_run_id": _run_id}
 
 TYPE_WORDS = {"bool": "true or false", "int": "a whole number", "list": "a list (or a comma- or newline-separated string)", "dict": "a dict (or JSON text)"}
 

@@ -28,6 +28,13 @@ options:
     description: Backup directory (created when missing).
     type: path
     required: true
+  allow_missing:
+    description:
+      - What a launch configuration that does not exist (any more) gives - V(false) fails naming it, V(true) returns
+        RV(found=false) and changes nothing (a run that planned it while another run retired it).
+    type: bool
+    default: false
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -47,6 +54,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+found:
+  description: Whether the launch configuration exists (false only with O(allow_missing)).
+  returned: always
+  type: bool
+  version_added: 0.2.0
 backup_file:
   description: Path of the backup of this launch configuration.
   returned: always
@@ -65,11 +77,13 @@ from ansible_collections.hubfix.aws.plugins.module_utils.clients import account_
 
 
 def main():
-    argument_spec = dict(name=dict(type="str", required=True), dest_dir=dict(type="path", required=True))
+    argument_spec = dict(name=dict(type="str", required=True), dest_dir=dict(type="path", required=True), allow_missing=dict(type="bool", default=False))
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     name, region = module.params["name"], module.region
     with aws_errors_fail(module, "failed to read launch configuration %s" % name):
         lc = describe_launch_configuration(client(module, "autoscaling"), name)
+    if lc is None and module.params["allow_missing"]:
+        module.exit_json(changed=False, found=False, backup_file=None, launch_configuration_arn=None)
     if lc is None:
         module.fail_json(msg="launch configuration %s not found in region %s: nothing to back up" % (name, region))
     account = account_id(module)
@@ -77,7 +91,7 @@ def main():
     if written is None:
         module.fail_json(msg="backup file %s exists and holds another launch configuration; refusing to overwrite it" % path)
 
-    result = dict(changed=not written, backup_file=path, launch_configuration_arn=lc.get("LaunchConfigurationARN"))
+    result = dict(changed=not written, found=True, backup_file=path, launch_configuration_arn=lc.get("LaunchConfigurationARN"))
     if module._diff and not written:
         result["diff"] = {"before_header": path, "after_header": path, "before": "", "after": "backup of launch configuration %s (%s)\n" % (name, region)}
     if not written and not module.check_mode:

@@ -134,8 +134,9 @@ launch_configuration_name:
 action:
   description:
     - What was (or in check mode would be) done, one of C(created), C(new_version), C(set_default) (an existing version already
-      held the data), C(tags) (only tags were added), C(none), or C(in_progress_other_run) (another live run works on it;
-      nothing was changed).
+      held the data), C(tags) (only tags were added), C(none), C(in_progress_other_run) (another live run works on it;
+      nothing was changed), or C(source_gone) (the launch configuration no longer exists - retired by another run or by hand
+      since it was planned; RV(launch_template) is the template hubfix made from it, or null; nothing was changed).
   returned: always
   type: str
 claimed_by:
@@ -161,7 +162,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils import claims
 from ansible_collections.hubfix.aws.plugins.module_utils import launch_template as lt
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_launch_configuration
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY, aws_errors_fail, client
-from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import find_launch_template, launch_template_version, tags_of
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import find_launch_template, launch_template_version, launch_templates_tagged, tags_of
 
 
 def group_ids_resolver(module, ec2):
@@ -182,12 +183,22 @@ def group_ids_resolver(module, ec2):
     return resolve
 
 
+def source_gone(module, ec2, lc_name):
+    """Exit for a launch configuration that no longer exists: the template hubfix made from it, if any, and nothing changed."""
+    made = [t for t in launch_templates_tagged(ec2, lt.TAG_SOURCE_LC, lc_name) if lt.made_from(t, lc_name)]
+    current = None
+    if made:
+        t = made[0]
+        current = template_result(t["LaunchTemplateId"], t["LaunchTemplateName"], t["DefaultVersionNumber"], t["DefaultVersionNumber"])
+    module.exit_json(changed=False, action="source_gone", claimed_by=None, launch_configuration_name=lc_name, launch_template=current, launch_template_data={})
+
+
 def desired_data(module, autoscaling, ec2, lc_name):
     """The converted launch template data of the launch configuration (warnings reported)."""
     p = module.params
     lc = describe_launch_configuration(autoscaling, lc_name)
     if lc is None:
-        module.fail_json(msg="launch configuration %s not found in region %s" % (lc_name, module.region))
+        source_gone(module, ec2, lc_name)
     try:
         data, warnings = lt.convert(
             lc,

@@ -184,8 +184,8 @@ def test_two_runs_at_once_do_each_thing_once(simulator, tmp_path):
         assert migrated and {(i["run_id"], i["replacement_id"]) for i in migrated} == {(migrated[0]["run_id"], replacement)}, seen
         for other in (i for i in seen if i["status"] == "in_progress_other_run"):
             assert other["claimed_by"]["id"] == migrated[0]["run_id"], other
-    ec2_rcs = [results[0][0], results[2][0]]
-    assert ec2_rcs == [0, 0], [r[1][-4000:] for r in (results[0], results[2])]
+    for rc, stdout in (results[0], results[2]):
+        assert rc == 0, stdout[-4000:]
 
     # AutoScaling.3: one template per launch configuration (no "-imdsv2" second copy), each group switched once.
     ec2 = simulator.client("ec2")
@@ -196,4 +196,13 @@ def test_two_runs_at_once_do_each_thing_once(simulator, tmp_path):
         assert len(versions) == 1, (name, [v["VersionNumber"] for v in versions])
     groups = simulator.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=["asg-web", "asg-api", "asg-legacy", "asg-full"])
     assert all(g.get("LaunchTemplate") for g in groups["AutoScalingGroups"])
-    assert [results[1][0], results[3][0]] == [0, 0], [r[1][-4000:] for r in (results[1], results[3])]
+    for rc, stdout in (results[1], results[3]):
+        assert rc == 0, stdout[-4000:]
+    # each launch configuration retired by exactly one run; the other left it (in progress) or found it gone
+    lcs = {}
+    for n in (1, 2):
+        for lc in json.loads(report_file(tmp_path / f"run{n}" / "as3", "autoscaling_imdsv2.json").read_text())["launch_configurations"]:
+            lcs.setdefault(lc["name"], []).append(lc["status"])
+    for name in templates[:-1]:
+        assert sorted(lcs[name]) in (["in_progress_other_run", "retired"], ["gone", "retired"]), (name, lcs[name])
+    assert simulator.client("autoscaling").describe_launch_configurations(LaunchConfigurationNames=templates[:-1])["LaunchConfigurations"] == []

@@ -97,3 +97,14 @@ def test_misspelled_prefixed_variables_are_found_with_the_closest_name():
         "hubfix_acounts is not a hubfix.aws variable; did you mean hubfix_accounts?",
         "hubfix_qqqqqqqqqq is not a hubfix.aws variable",
     ]
+
+
+@pytest.mark.parametrize("run_id", ["..", ".", "run/1", "run-1\n", "x" * 65])
+def test_a_run_id_that_cannot_name_a_directory_is_refused_up_front(run_id):
+    with pytest.raises(InputProblem, match="hubfix_run_id: run id .* must be 1-64 characters"):
+        convert(AUDIT, {"hubfix_run_id": run_id})
+
+
+def test_a_good_run_id_is_kept_and_an_empty_one_means_a_new_run():
+    assert convert(AUDIT, {"hubfix_run_id": "nightly-2026-12-01"})["hubfix_run_id"] == "nightly-2026-12-01"
+    assert convert(AUDIT, {"hubfix_run_id": ""})["hubfix_run_id"] is None

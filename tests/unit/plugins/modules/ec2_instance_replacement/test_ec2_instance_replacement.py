@@ -256,7 +256,7 @@ def test_refused_launch_fails_naming_the_source(ec2, run):
 def test_malformed_run_id_fails_before_any_call(ec2, run):
     result = run(module, dict(ARGS, run_id="run 1!"), fails=True)
 
-    assert result["msg"] == "run id 'run 1!' must be 1-64 characters of letters, digits and . _ : -"
+    assert result["msg"] == "run id 'run 1!' must be 1-64 characters of letters, digits and . _ : - (not starting with a dot)"
 
 
 # -- state=absent ----------------------------------------------------------------------------------------------------

@@ -172,4 +172,4 @@ def test_a_refused_snapshot_fails_naming_the_instance(ec2, run):
 def test_a_malformed_run_id_fails_before_any_call(ec2, run):
     result = run(module, dict(ARGS, run_id="run/1"), fails=True)
 
-    assert result["msg"] == "run id 'run/1' must be 1-64 characters of letters, digits and . _ : -"
+    assert result["msg"] == "run id 'run/1' must be 1-64 characters of letters, digits and . _ : - (not starting with a dot)"

@@ -246,7 +246,7 @@ def test_refused_tagging_fails_naming_the_instance(ec2, run):
 def test_malformed_run_id_fails_before_any_call(ec2, run):
     result = run(module, dict(START, run_id="a b"), fails=True)
 
-    assert result["msg"] == "run id 'a b' must be 1-64 characters of letters, digits and . _ : -"
+    assert result["msg"] == "run id 'a b' must be 1-64 characters of letters, digits and . _ : - (not starting with a dot)"
 
 
 # -- state=query (deprecated) ----------------------------------------------------------------------------------------

@@ -144,3 +144,22 @@ def test_refused_read_fails_naming_the_launch_configuration(aws, autoscaling, ru
 
     assert result["msg"].startswith("failed to read launch configuration lc-web")
     assert "User is not authorized" in result["msg"]
+
+
+def test_a_missing_launch_configuration_fails_naming_it(aws, autoscaling, run, tmp_path):
+    expect_lc(aws, found=False)
+
+    assert (
+        run(module, {"name": "lc-web", "dest_dir": str(tmp_path)}, fails=True)["msg"]
+        == "launch configuration lc-web not found in region us-east-1: nothing to back up"
+    )
+
+
+def test_allow_missing_reports_a_missing_launch_configuration_and_writes_nothing(aws, autoscaling, run, tmp_path):
+    expect_lc(aws, found=False)
+
+    result = run(module, {"name": "lc-web", "dest_dir": str(tmp_path), "allow_missing": True})
+
+    assert_documented_result(module, result)
+    assert (result["changed"], result["found"], result["backup_file"]) == (False, False, None)
+    assert not (tmp_path / r.ACCOUNT).exists()

@@ -461,10 +461,29 @@ def test_classic_link_is_dropped_with_a_warning(stubs, run):
     assert any("uses ClassicLink (vpc-0123456789abcdef0)" in w for w in result["warnings"])
 
 
-def test_unknown_launch_configuration_fails_naming_it(stubs, run):
-    expect_lc(stubs, found=False)
+def expect_made_from(aws, found, lc_name="lc-web"):
+    """The filtered DescribeLaunchTemplates for the templates hubfix made from ``lc_name``."""
+    filters = [{"Name": "tag:" + SOURCE_KEY, "Values": [lc_name]}]
+    aws.stub("ec2").add("describe_launch_templates", r.launch_templates(*found), {"Filters": filters})
 
-    assert run(module, ARGS, fails=True)["msg"] == "launch configuration lc-web not found in region us-east-1"
+
+def test_a_launch_configuration_retired_since_the_plan_is_reported_gone_with_its_template(stubs, run):
+    expect_lc(stubs, found=False)
+    expect_made_from(stubs, [template()])
+
+    result = run(module, ARGS)
+
+    assert (result["changed"], result["action"]) == (False, "source_gone")
+    assert result["launch_template"] == {"launch_template_id": LT_ID, "launch_template_name": "lc-web", "version_number": 1, "default_version_number": 1}
+
+
+def test_an_unknown_launch_configuration_without_a_template_is_gone_too_and_nothing_changes(stubs, run):
+    expect_lc(stubs, found=False)
+    expect_made_from(stubs, [])
+
+    result = run(module, ARGS)
+
+    assert (result["changed"], result["action"], result["launch_template"]) == (False, "source_gone", None)
 
 
 def test_an_invalid_template_name_fails_before_any_call(stubs, run):
