@@ -62,6 +62,31 @@ def _devices(values):
     return names
 
 
+def _ec2_24_next_action(instance, blockers, replaced_by, suggested):
+    """``(status, next action)`` of a paravirtual instance: terminate a replaced source, unblock it, or remediate it."""
+    if replaced_by:
+        return STATUS_PENDING_TERMINATION, {
+            "kind": "terminate_source",
+            "playbook": REMEDIATION_PLAYBOOK[EC2_24],
+            "text": "replaced by %s — terminate this source once the replacement is verified (remediate_ec2_24 with pv_to_hvm_terminate_source: true); "
+            "Security Hub keeps the finding FAILED until then" % replaced_by,
+        }
+    if blockers:
+        texts = _unique_texts(bl.next_action(b["code"], instance) or b.get("message") or b["code"] for b in bl.sort_blockers(blockers))
+        return STATUS_FAILED, {"kind": "blocked", "playbook": None, "text": "blocked: " + "; ".join(texts)}
+    text = "run remediate_ec2_24 (pv_to_hvm)"
+    if suggested:
+        text += " — replacement type %s" % suggested
+    checks = _unique_texts(bl.WARNING_HINTS.get(w.get("code")) or w.get("message") or w.get("code") for w in instance.get("warnings") or [])
+    if checks:
+        text += "; check first: " + "; ".join(checks)
+    return STATUS_FAILED, {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOK[EC2_24], "text": text}
+
+
+def _unique_texts(texts):
+    return [t for t in dict.fromkeys(texts) if t]
+
+
 def ec2_24_finding(instance):
     """One EC2.24 finding from a paravirtual_instance_info instance."""
     region = instance.get("region") or ""
@@ -70,35 +95,7 @@ def ec2_24_finding(instance):
     blockers = [{"code": b.get("code"), "message": b.get("message")} for b in instance.get("blockers") or []]
     replaced_by = instance.get("replaced_by") or tags.get(TAG_REPLACED_BY)
     suggested = instance.get("suggested_instance_type")
-    if replaced_by:
-        status = STATUS_PENDING_TERMINATION
-        action = {
-            "kind": "terminate_source",
-            "playbook": REMEDIATION_PLAYBOOK[EC2_24],
-            "text": "replaced by %s — terminate this source once the replacement is verified (remediate_ec2_24 with pv_to_hvm_terminate_source: true); "
-            "Security Hub keeps the finding FAILED until then" % replaced_by,
-        }
-    elif blockers:
-        status = STATUS_FAILED
-        texts = []
-        for b in bl.sort_blockers(blockers):
-            text = bl.next_action(b["code"], instance) or b.get("message") or b["code"]
-            if text not in texts:
-                texts.append(text)
-        action = {"kind": "blocked", "playbook": None, "text": "blocked: " + "; ".join(texts)}
-    else:
-        status = STATUS_FAILED
-        text = "run remediate_ec2_24 (pv_to_hvm)"
-        if suggested:
-            text += " — replacement type %s" % suggested
-        checks = []
-        for w in instance.get("warnings") or []:
-            hint = bl.WARNING_HINTS.get(w.get("code")) or w.get("message") or w.get("code")
-            if hint and hint not in checks:
-                checks.append(hint)
-        if checks:
-            text += "; check first: " + "; ".join(checks)
-        action = {"kind": "remediate", "playbook": REMEDIATION_PLAYBOOK[EC2_24], "text": text}
+    status, action = _ec2_24_next_action(instance, blockers, replaced_by, suggested)
     instance_id = instance.get("instance_id")
     return {
         "control": EC2_24,
@@ -232,23 +229,16 @@ def _count(findings):
     return out
 
 
-def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=None, generated_at=None):
-    """The audit.json document (schema in docs/audit-report.md)."""
-    controls = validate_controls(controls)
-    pv = _result(paravirtual)
-    lcr = _result(launch_configs)
-    if isinstance(accounts, str):
-        accounts = [accounts]
-    account_ids = []
-    for a in list(accounts or []) + [pv.get("account_id"), lcr.get("account_id")]:
-        if a and a not in account_ids:
-            account_ids.append(a)
-    default_account = account_ids[0] if len(account_ids) == 1 else ""
+def _unique(values):
+    """The truthy values in first-seen order."""
+    return [v for v in dict.fromkeys(values) if v]
 
-    findings = []
+
+def _findings(controls, pv, lcr, default_account):
+    """``(findings, evaluated, passed, scans)`` of the detection results, findings sorted and given their ids."""
+    findings, scans = [], []
     evaluated = {c: None for c in controls}
     passed = {c: None for c in controls}
-    scans = []
     if EC2_24 in controls and pv:
         findings += [ec2_24_finding(i) for i in pv.get("instances") or [] if i.get("virtualization_type", "paravirtual") == "paravirtual"]
         scans += _scans("paravirtual_instance_info", [EC2_24], pv)
@@ -264,30 +254,15 @@ def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=
         if AUTOSCALING_9 in controls:
             findings += [autoscaling_9_finding(g, lc_by_key, default_account) for g in lcr.get("autoscaling_groups_on_launch_configurations") or []]
         scans += _scans("launch_config_imdsv2_info", lc_controls, lcr)
-
     order = {c: i for i, c in enumerate(CONTROLS)}
     findings.sort(key=lambda f: (order[f["control"]], f["account_id"], f["region"], f["resource_name"] or "", f["resource_id"] or ""))
     for f in findings:
         f["id"] = "%s/%s/%s/%s" % (f["control"], f["account_id"], f["region"], f["resource_id"])
+    return findings, evaluated, passed, scans
 
-    for f in findings:
-        if f["account_id"] and f["account_id"] not in account_ids:
-            account_ids.append(f["account_id"])
-    regions = []
-    for s in scans:
-        if s["region"] and s["region"] not in regions:
-            regions.append(s["region"])
-    for f in findings:
-        if f["region"] and f["region"] not in regions:
-            regions.append(f["region"])
 
-    by_control = {}
-    for c in controls:
-        counts = _count([f for f in findings if f["control"] == c])
-        counts.update({"title": TITLES[c], "evaluated": evaluated[c], "passed": passed[c]})
-        by_control[c] = counts
-
-    # One row per control, account and scanned region, zero rows included so a clean region shows as audited.
+def _by_scope(controls, findings, scans, account_ids):
+    """One row per control, account and scanned region, zero rows included so a clean region shows as audited."""
     by_scope = []
     for c in controls:
         scope_regions = [s["region"] for s in scans if c in s["controls"] and s["scanned"]]
@@ -300,10 +275,33 @@ def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=
                 row = {"control": c, "account_id": account, "region": region}
                 row.update(_count(rows))
                 by_scope.append(row)
+    return by_scope
 
+
+def _totals(controls, findings, evaluated, passed, scans, account_ids):
+    by_control = {}
+    for c in controls:
+        counts = _count([f for f in findings if f["control"] == c])
+        counts.update({"title": TITLES[c], "evaluated": evaluated[c], "passed": passed[c]})
+        by_control[c] = counts
     totals = _count(findings)
     totals["by_control"] = by_control
-    totals["by_scope"] = by_scope
+    totals["by_scope"] = _by_scope(controls, findings, scans, account_ids)
+    return totals
+
+
+def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=None, generated_at=None):
+    """The audit.json document (schema in docs/audit-report.md)."""
+    controls = validate_controls(controls)
+    pv = _result(paravirtual)
+    lcr = _result(launch_configs)
+    if isinstance(accounts, str):
+        accounts = [accounts]
+    account_ids = _unique(list(accounts or []) + [pv.get("account_id"), lcr.get("account_id")])
+    default_account = account_ids[0] if len(account_ids) == 1 else ""
+    findings, evaluated, passed, scans = _findings(controls, pv, lcr, default_account)
+    account_ids = _unique(account_ids + [f["account_id"] for f in findings])
+    regions = _unique([s["region"] for s in scans] + [f["region"] for f in findings])
     return {
         "schema_version": SCHEMA_VERSION,
         "generator": "hubfix.aws.audit",
@@ -313,7 +311,7 @@ def audit_report(paravirtual=None, launch_configs=None, controls=None, accounts=
         "regions": regions,
         "scans": scans,
         "scan_errors": [{"source": s["source"], "region": s["region"], "error": s["error"]} for s in scans if s["error"]],
-        "totals": totals,
+        "totals": _totals(controls, findings, evaluated, passed, scans, account_ids),
         "findings": findings,
         "warning_groups": warning_groups(findings),
     }

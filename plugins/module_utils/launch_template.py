@@ -132,6 +132,39 @@ def convert_metadata_options(lc_options, http_tokens="required", http_put_respon
     return out
 
 
+def _resolved(groups, resolve_group_names, problem):
+    """``groups`` with the names turned into ids by ``resolve_group_names``; without a resolver, ``problem(names)`` says why not."""
+    names = [g for g in groups if not is_security_group_id(g)]
+    if not names:
+        return groups
+    if resolve_group_names is None:
+        raise ConversionError(problem(names))
+    resolved = dict(zip(names, resolve_group_names(names), strict=True))
+    return [resolved.get(g, g) for g in groups]
+
+
+def convert_security_groups(lc, resolve_group_names=None):
+    """The launch template keys for the launch configuration's security groups and public-IP choice.
+
+    A public-IP choice needs a network interface, whose groups must be ids; otherwise ids stay ids, names stay names
+    (default VPC / EC2-Classic style), and a mix is resolved to one list of ids."""
+    groups = list(lc.get("SecurityGroups") or [])
+    if lc.get("AssociatePublicIpAddress") is not None:
+        interface = {"DeviceIndex": 0, "AssociatePublicIpAddress": bool(lc["AssociatePublicIpAddress"]), "DeleteOnTermination": True}
+        groups = _resolved(groups, resolve_group_names, lambda names: "security groups %s are names; a network interface needs group ids" % ", ".join(names))
+        if groups:
+            interface["Groups"] = groups
+        return {"NetworkInterfaces": [interface]}
+    if not groups:
+        return {}
+    if all(is_security_group_id(g) for g in groups):
+        return {"SecurityGroupIds": groups}
+    if not any(is_security_group_id(g) for g in groups):
+        return {"SecurityGroups": groups}
+    mixed = "security groups mix ids and names (%s); cannot resolve the names" % ", ".join(groups)
+    return {"SecurityGroupIds": _resolved(groups, resolve_group_names, lambda _names: mixed)}
+
+
 def convert(lc, http_tokens="required", http_put_response_hop_limit=None, http_endpoint=None, instance_metadata_tags=None, resolve_group_names=None):
     """Launch template data for the launch configuration ``lc`` (a DescribeLaunchConfigurations item).
 
@@ -151,30 +184,7 @@ def convert(lc, http_tokens="required", http_put_response_hop_limit=None, http_e
     if profile:
         data["IamInstanceProfile"] = {"Arn": profile} if profile.startswith("arn:") else {"Name": profile}
 
-    groups = list(lc.get("SecurityGroups") or [])
-    if "AssociatePublicIpAddress" in lc and lc["AssociatePublicIpAddress"] is not None:
-        names = [g for g in groups if not is_security_group_id(g)]
-        if names:
-            if resolve_group_names is None:
-                raise ConversionError("security groups %s are names; a network interface needs group ids" % ", ".join(names))
-            resolved = dict(zip(names, resolve_group_names(names), strict=True))
-            groups = [resolved.get(g, g) for g in groups]
-        interface = {"DeviceIndex": 0, "AssociatePublicIpAddress": bool(lc["AssociatePublicIpAddress"]), "DeleteOnTermination": True}
-        if groups:
-            interface["Groups"] = groups
-        data["NetworkInterfaces"] = [interface]
-    elif groups:
-        if all(is_security_group_id(g) for g in groups):
-            data["SecurityGroupIds"] = groups
-        elif not any(is_security_group_id(g) for g in groups):
-            data["SecurityGroups"] = groups
-        else:
-            # Mixed ids and names: resolve the names so the template has one list of ids.
-            if resolve_group_names is None:
-                raise ConversionError("security groups mix ids and names (%s); cannot resolve the names" % ", ".join(groups))
-            names = [g for g in groups if not is_security_group_id(g)]
-            resolved = dict(zip(names, resolve_group_names(names), strict=True))
-            data["SecurityGroupIds"] = [resolved.get(g, g) for g in groups]
+    data.update(convert_security_groups(lc, resolve_group_names))
 
     mappings = [convert_block_device_mapping(m) for m in lc.get("BlockDeviceMappings") or []]
     if mappings:

@@ -288,3 +288,35 @@ class TestMasking:
 @pytest.mark.parametrize("name,ok", [("lc-web", True), ("a", False), ("my template", False), ("x" * 129, False), ("web/v1_(2).x", True)])
 def test_template_name_problem(name, ok):
     assert (lt.template_name_problem(name) is None) == ok
+
+
+BASE_LC = {"LaunchConfigurationName": "lc", "ImageId": "ami-12345678", "InstanceType": "t3.micro"}
+
+
+def resolver(names):
+    return ["sg-%08d" % (n + 1) for n, _name in enumerate(names)]
+
+
+@pytest.mark.parametrize(
+    "groups, public_ip, expected",
+    [
+        (["sg-0000000a"], None, {"SecurityGroupIds": ["sg-0000000a"]}),
+        (["web", "db"], None, {"SecurityGroups": ["web", "db"]}),
+        (["sg-0000000a", "web"], None, {"SecurityGroupIds": ["sg-0000000a", "sg-00000001"]}),
+        (["web"], True, {"NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": True, "DeleteOnTermination": True, "Groups": ["sg-00000001"]}]}),
+        ([], False, {"NetworkInterfaces": [{"DeviceIndex": 0, "AssociatePublicIpAddress": False, "DeleteOnTermination": True}]}),
+        ([], None, {}),
+    ],
+)
+def test_security_groups_and_public_ip(groups, public_ip, expected):
+    lc = dict(BASE_LC, SecurityGroups=groups)
+    if public_ip is not None:
+        lc["AssociatePublicIpAddress"] = public_ip
+    assert lt.convert_security_groups(lc, resolver) == expected
+
+
+def test_group_names_that_must_become_ids_without_a_resolver_are_named():
+    with pytest.raises(lt.ConversionError, match="security groups web are names; a network interface needs group ids"):
+        lt.convert_security_groups(dict(BASE_LC, SecurityGroups=["sg-0000000a", "web"], AssociatePublicIpAddress=True))
+    with pytest.raises(lt.ConversionError, match=r"security groups mix ids and names \(sg-0000000a, web\)"):
+        lt.convert_security_groups(dict(BASE_LC, SecurityGroups=["sg-0000000a", "web"]))
