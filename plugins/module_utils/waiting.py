@@ -10,11 +10,17 @@ from __future__ import annotations
 import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.waiters import get_waiter
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import THROTTLING_CODES
 
 try:
     from botocore.exceptions import WaiterError
 except ImportError:  # handled by AnsibleAWSModule
     WaiterError = Exception
+
+
+# Errors a waiter's poll can meet that say nothing about the awaited resource: botocore retries them a few times, then
+# the waiter gives up ("Unexpected error encountered"); a migration must not roll back because of them.
+TRANSIENT_CODES = frozenset(THROTTLING_CODES) | {"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable", "RequestTimeout"}
 
 
 class WaitTimeout(Exception):
@@ -29,17 +35,32 @@ def _waiter(client, name):
     return get_waiter(client, name)
 
 
+def transient(response):
+    """Whether a waiter's last response is a throttling or server error rather than an answer about the resource."""
+    if not isinstance(response, dict) or "Error" not in response:
+        return False
+    status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+    return response["Error"].get("Code") in TRANSIENT_CODES or status >= 500
+
+
 def wait_for_waiter(client, name, timeout, what, delay=5, **params):
-    """Run the waiter ``name`` with ``params`` for at most ``timeout`` seconds."""
-    attempts = max(1, int(timeout // max(delay, 1)) + 1)
-    try:
-        _waiter(client, name).wait(WaiterConfig={"Delay": delay, "MaxAttempts": attempts}, **params)
-    except WaiterError as e:
-        reason = getattr(e, "last_response", None) or {}
-        error = (reason.get("Error") or {}).get("Message") if isinstance(reason, dict) else None
-        if "Max attempts exceeded" in str(e):
-            raise WaitTimeout("timed out after %ss waiting for %s" % (timeout, what)) from e
-        raise WaitTimeout("%s failed: %s" % (what, error or e)) from e
+    """Run the waiter ``name`` with ``params`` for at most ``timeout`` seconds; a poll that botocore could not get
+    through throttling or a server error restarts the waiter for the time left instead of failing."""
+    deadline = time.monotonic() + timeout
+    while True:
+        attempts = max(1, int((deadline - time.monotonic()) // max(delay, 1)) + 1)
+        try:
+            _waiter(client, name).wait(WaiterConfig={"Delay": delay, "MaxAttempts": attempts}, **params)
+            return
+        except WaiterError as e:
+            reason = getattr(e, "last_response", None) or {}
+            if "Max attempts exceeded" in str(e):
+                raise WaitTimeout("timed out after %ss waiting for %s" % (timeout, what)) from e
+            if transient(reason) and time.monotonic() + delay < deadline:
+                time.sleep(delay)
+                continue
+            error = (reason.get("Error") or {}).get("Message") if isinstance(reason, dict) else None
+            raise WaitTimeout("%s failed: %s" % (what, error or e)) from e
 
 
 def poll(check, timeout, what, delay=1.0, max_delay=10.0):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import boto3
+import botocore.exceptions
 import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
@@ -72,8 +73,6 @@ def test_dry_run_probe_says_allowed_without_changing_anything(ec2):
 
 
 def test_dry_run_probe_reports_denied_and_other_answers():
-    import botocore.exceptions
-
     def denied(**_unused):
         raise botocore.exceptions.ClientError({"Error": {"Code": "UnauthorizedOperation", "Message": "no"}}, "StopInstances")
 
@@ -108,3 +107,33 @@ def test_migration_view_and_live_state(ec2):
     live = aws.live_state(ec2, source)
     assert live["was_running"] is True and live["eips"] == []
     assert live["devices"][0]["device_name"] == "/dev/sda1"
+
+
+class _Flaky:
+    """A waiter whose first polls end the way botocore ends them when its retries are used up."""
+
+    def __init__(self, errors):
+        self.errors, self.calls = list(errors), 0
+
+    def wait(self, **_unused):
+        self.calls += 1
+        if self.errors:
+            code, status = self.errors.pop(0)
+            response = {"Error": {"Code": code, "Message": code + "!"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+            raise botocore.exceptions.WaiterError(name="w", reason="An error occurred (%s)" % code, last_response=response)
+
+
+def test_waiter_restarts_after_throttling_and_server_errors(monkeypatch):
+    flaky = _Flaky([("RequestLimitExceeded", 503), ("InternalError", 500), ("Throttling", 400)])
+    monkeypatch.setattr(waiting, "_waiter", lambda client, name: flaky)
+    waiting.wait_for_waiter(None, "instance_running", 60, "i to run", delay=0)
+    assert flaky.calls == 4
+
+
+def test_waiter_fails_on_an_answer_about_the_resource_or_when_time_is_up(monkeypatch):
+    monkeypatch.setattr(waiting, "_waiter", lambda client, name: _Flaky([("InvalidInstanceID.NotFound", 400)]))
+    with pytest.raises(waiting.WaitTimeout, match="i to run failed: InvalidInstanceID.NotFound!"):
+        waiting.wait_for_waiter(None, "instance_running", 60, "i to run", delay=0)
+    monkeypatch.setattr(waiting, "_waiter", lambda client, name: _Flaky([("RequestLimitExceeded", 400)] * 3))
+    with pytest.raises(waiting.WaitTimeout, match="i to run failed: RequestLimitExceeded!"):
+        waiting.wait_for_waiter(None, "instance_running", 0, "i to run", delay=1)
