@@ -294,3 +294,16 @@ def template_diff(name, region, lc_name, existed, action, version_number, before
         "before": mask_user_data(before) if existed else {},
         "after": after_masked,
     }
+
+
+def retired_sources(region, templates, names):
+    """``{region, name, launch_template_name, launch_template_id}`` of each template hubfix made from one of the named
+    launch configurations (tag TAG_SOURCE_LC), i.e. the ones a rerun finds converted and retired."""
+    out = []
+    for template in templates:
+        source = next((t["Value"] for t in template.get("Tags") or [] if t["Key"] == TAG_SOURCE_LC), None)
+        if source in names:
+            out.append(
+                {"region": region, "name": source, "launch_template_name": template["LaunchTemplateName"], "launch_template_id": template["LaunchTemplateId"]}
+            )
+    return sorted(out, key=lambda r: r["name"])

@@ -17,6 +17,10 @@ description:
   - Validates the names given. An unknown launch configuration or group name, a named group that uses a mixed instances
     policy or already a launch template, or a region that could not be read, is reported in RV(errors) so that the caller can
     stop before changing anything.
+  - A named launch configuration that no longer exists because hubfix converted and retired it (a launch template
+    tagged C(hubfix:source-launch-configuration) with its name exists in the region) is not an error: it is returned in
+    RV(retired), so a job rerun with the same names does nothing and succeeds. This costs one C(ec2:DescribeLaunchTemplates)
+    per region, and only when a named launch configuration was not found.
   - Regions are read concurrently, two calls each (C(autoscaling:DescribeLaunchConfigurations),
     C(autoscaling:DescribeAutoScalingGroups), 100 records a page).
   - Called C(hubfix.aws.autoscaling_imdsv2_plan) before 0.2.0; that name still works and is deprecated.
@@ -77,6 +81,24 @@ launch_configurations:
   returned: always
   type: list
   elements: dict
+retired:
+  description: Named launch configurations hubfix converted and retired in an earlier run, with the launch template that replaced each.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: The region.
+      type: str
+    name:
+      description: The launch configuration's name.
+      type: str
+    launch_template_name:
+      description: The launch template made from it.
+      type: str
+    launch_template_id:
+      description: Its id.
+      type: str
 errors:
   description: Problems with the input or a region that could not be read; nothing should be changed when this is not empty.
   returned: always
@@ -87,7 +109,21 @@ errors:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import attempt, client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import TAG_SOURCE_LC, retired_sources
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
+
+
+def retired_by_hubfix(module, regions, names):
+    """The named launch configurations that a hubfix launch template replaced (one DescribeLaunchTemplates per region)."""
+    found = []
+    for region in regions:
+        templates, error = attempt(
+            paginate, client(module, "ec2", region), "describe_launch_templates", Filters=[{"Name": "tag:" + TAG_SOURCE_LC, "Values": names}]
+        )
+        if error is None:
+            found += retired_sources(region, templates["LaunchTemplates"], names)
+    return found
 
 
 def main():
@@ -110,11 +146,15 @@ def main():
     )
     items = [item for result in scan.results() for item in result[0]]
     errors = [row["error"] for row in scan.rows if row["error"]] + [e for result in scan.results() for e in result[3]]
+    retired = []
     for kind, requested, found in (("launch configuration(s)", lc_names, 1), ("Auto Scaling group(s)", group_names, 2)):
         unknown = asg.missing_names(requested, [result[found] for result in scan.results()])
+        if unknown and found == 1:
+            retired = retired_by_hubfix(module, scan.scanned, unknown)
+            unknown = asg.missing_names(unknown, [[r["name"] for r in retired]])
         if unknown:
             errors.insert(0, scan.not_found_message(kind, unknown))
-    module.exit_json(changed=False, account_id=scan.account_id, launch_configurations=items, errors=errors, regions=scan.rows)
+    module.exit_json(changed=False, account_id=scan.account_id, launch_configurations=items, retired=retired, errors=errors, regions=scan.rows)
 
 
 if __name__ == "__main__":

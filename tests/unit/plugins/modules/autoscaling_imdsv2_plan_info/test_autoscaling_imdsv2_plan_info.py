@@ -110,9 +110,17 @@ def test_fails_when_every_region_fails(aws, run):
     assert result["account_id"] == r.ACCOUNT
 
 
+def retired_lookup(stub, names, templates=()):
+    """The one DescribeLaunchTemplates by source tag that a named but missing launch configuration costs."""
+    stub.add(
+        "describe_launch_templates", {"LaunchTemplates": list(templates)}, {"Filters": [{"Name": "tag:hubfix:source-launch-configuration", "Values": names}]}
+    )
+
+
 def test_unknown_names_are_reported_as_errors(aws, run):
     (autoscaling,) = aws.expect_region_scan("autoscaling")
     expect_region(autoscaling, [], [r.group("asg-web")], lc_names=["lc-x"])
+    retired_lookup(aws.stub("ec2"), ["lc-x"])
 
     result = run(module, {"launch_configuration_names": ["lc-x"], "group_names": ["asg-x"]})
 
@@ -156,3 +164,22 @@ def test_malformed_region_fails_before_any_call(aws, run):
     result = run(module, {"regions": ["useast1"]}, fails=True)
 
     assert result["msg"] == "unknown region name(s): useast1 (expected names like us-east-1, or 'all')"
+
+
+def test_a_named_launch_configuration_hubfix_retired_is_not_an_error(aws, run):
+    """A rerun of a job that names the launch configurations it converted and retired finds nothing to do and succeeds."""
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-web", OPTIONAL)], [r.group("asg-web", lc="lc-web")], lc_names=["lc-web", "lc-api", "lc-x"])
+    made = {
+        "LaunchTemplateName": "lc-api",
+        "LaunchTemplateId": "lt-0123456789abcdef0",
+        "Tags": [{"Key": "hubfix:source-launch-configuration", "Value": "lc-api"}],
+    }
+    retired_lookup(aws.stub("ec2"), ["lc-api", "lc-x"], [made])
+
+    result = run(module, {"launch_configuration_names": ["lc-web", "lc-api", "lc-x"]})
+
+    assert_documented_result(module, result)
+    assert result["retired"] == [{"region": "us-east-1", "name": "lc-api", "launch_template_name": "lc-api", "launch_template_id": "lt-0123456789abcdef0"}]
+    assert result["errors"] == ["launch configuration(s) not found in region(s) us-east-1: lc-x"]
+    assert [i["name"] for i in result["launch_configurations"]] == ["lc-web"]
