@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 from pathlib import Path
@@ -191,56 +190,21 @@ def test_instance_refresh_gives_instances_imdsv2(simulator, estate, dirs):
     assert again.rc != 0 and "Auto Scaling group asg-web already uses launch template" in again.stdout, again
 
 
-def test_imdsv1_usage_gate_skips_group_with_evidence(simulator, estate, dirs):
-    instance = groups(simulator, "us-east-1")["asg-web"]["Instances"][0]["InstanceId"]
-    simulator.client("cloudwatch").put_metric_data(
-        Namespace="AWS/EC2",
-        MetricData=[
-            {
-                "MetricName": "MetadataNoToken",
-                "Dimensions": [{"Name": "InstanceId", "Value": instance}],
-                "Value": 7.0,
-                "Timestamp": datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2),
-            }
-        ],
-    )
-    names = ["lc-tokens-optional", "lc-no-metadata"]
-    result = remediate(simulator, dirs, autoscaling_imdsv2_launch_configuration_names=names)
-    assert result.rc == 0, result
-    g = groups(simulator, "us-east-1")
-    assert g["asg-web"]["LaunchConfigurationName"] == "lc-tokens-optional"
-    assert "LaunchConfigurationName" not in g["asg-api"]
-    assert "lc-tokens-optional" in launch_configurations(simulator, "us-east-1")
-    assert "lc-tokens-optional" not in template_names(simulator, "us-east-1")
-    skipped = [x for x in report(dirs)["groups"] if x["status"] == "skipped_imdsv1_in_use"]
-    assert len(skipped) == 1 and skipped[0]["name"] == "asg-web"
-    assert skipped[0]["imdsv1_evidence"]["metadata_no_token"] == 7
-    assert skipped[0]["imdsv1_evidence"]["instances"] == [instance]
-    lc = next(x for x in report(dirs)["launch_configurations"] if x["name"] == "lc-tokens-optional")
-    assert lc["deleted"] is False and "asg-web" in lc["kept_because"]
-
-    forced = remediate(simulator, dirs, autoscaling_imdsv2_launch_configuration_names=["lc-tokens-optional"], autoscaling_imdsv2_force=True)
-    assert forced.rc == 0, forced
-    assert groups(simulator, "us-east-1")["asg-web"]["LaunchTemplate"]["LaunchTemplateName"] == "lc-tokens-optional"
-    migrated = [x for x in report(dirs)["groups"] if x["name"] == "asg-web"]
-    assert migrated[0]["status"] == "migrated" and migrated[0]["imdsv1_evidence"]["metadata_no_token"] == 7
-
-
 def test_failed_refresh_rolls_back_that_group_and_others_complete(simulator, estate, dirs):
     # Failure injected through AWS state: the image of asg-eu's configuration is gone, so its instance refresh fails.
     eu_image = simulator.client("autoscaling", "eu-west-1").describe_launch_configurations(LaunchConfigurationNames=["lc-eu-optional"])["LaunchConfigurations"][
         0
     ]["ImageId"]
     simulator.client("ec2", "eu-west-1").deregister_image(ImageId=eu_image)
-    result = remediate(simulator, dirs, autoscaling_imdsv2_instance_refresh=True)
+    result = remediate(simulator, dirs, autoscaling_imdsv2_instance_refresh=True, autoscaling_imdsv2_group_names=["asg-eu", "asg-web"])
     assert result.rc != 0, result
     assert "1 group(s) failed and were rolled back: asg-eu" in result.stdout, result
     eu = groups(simulator, "eu-west-1")["asg-eu"]
     assert eu["LaunchConfigurationName"] == "lc-eu-optional" and "LaunchTemplate" not in eu
     assert "lc-eu-optional" in launch_configurations(simulator, "eu-west-1")
     us = groups(simulator, "us-east-1")
-    for group in ("asg-web", "asg-api", "asg-legacy", "asg-full"):
-        assert "LaunchConfigurationName" not in us[group], group
+    assert "LaunchConfigurationName" not in us["asg-web"] and us["asg-web"]["LaunchTemplate"]["LaunchTemplateName"] == "lc-tokens-optional"
+    assert us["asg-api"]["LaunchConfigurationName"] == "lc-no-metadata"  # not in scope
     failed = [g for g in report(dirs)["groups"] if g["status"] == "failed_rolled_back"]
     assert [g["name"] for g in failed] == ["asg-eu"]
     assert "ended RollbackSuccessful" in failed[0]["message"] and "back on launch configuration lc-eu-optional" in failed[0]["message"]

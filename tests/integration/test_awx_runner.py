@@ -145,7 +145,7 @@ def test_audit_job_template(simulator, demo, tmp_path, awx_credential):
 
 
 def imdsv1_used_by(simulator, group):
-    """CloudWatch shows token-less (IMDSv1) metadata calls from the group's instance two hours ago."""
+    """CloudWatch shows token-less (IMDSv1) metadata calls from the group's instance two hours ago; returns its id."""
     instance = simulator.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[group])["AutoScalingGroups"][0]["Instances"][0]
     simulator.client("cloudwatch").put_metric_data(
         Namespace="AWS/EC2",
@@ -158,14 +158,20 @@ def imdsv1_used_by(simulator, group):
             }
         ],
     )
+    return instance["InstanceId"]
+
+
+# A failing launch configuration per case: asg-web's instance used IMDSv1 (gate), asg-api's did not, asg-eu in the other region.
+AS3_LAUNCH_CONFIGURATIONS = ["lc-tokens-optional", "lc-no-metadata", "lc-eu-optional"]
 
 
 @pytest.mark.slow(150)
 def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, tmp_path, awx_credential):
-    imdsv1_used_by(simulator, "asg-web")
+    web_instance = imdsv1_used_by(simulator, "asg-web")
     reports = tmp_path / "reports"
     typed = {
         "autoscaling_imdsv2_regions": REGIONS,
+        "autoscaling_imdsv2_launch_configuration_names": AS3_LAUNCH_CONFIGURATIONS,
         "autoscaling_imdsv2_report_dir": str(reports),
         "autoscaling_imdsv2_backup_dir": str(tmp_path / "backups"),
         "autoscaling_imdsv2_force": False,
@@ -177,6 +183,7 @@ def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, t
     survey = dict(
         typed,
         autoscaling_imdsv2_regions="us-east-1,eu-west-1",
+        autoscaling_imdsv2_launch_configuration_names="\n".join(AS3_LAUNCH_CONFIGURATIONS) + "\n",
         autoscaling_imdsv2_force="false",
         autoscaling_imdsv2_instance_refresh="false",
         autoscaling_imdsv2_delete_launch_configurations="yes",
@@ -191,7 +198,9 @@ def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, t
     assert "launch configuration lc-tokens-optional (us-east-1): deleted" not in output(dry)  # IMDSv1 in use: kept
     planned = json.loads(report_file(reports, "autoscaling_imdsv2.json").read_text())
     assert planned["check_mode"] is True and planned["title"] == "AutoScaling.3 plan"
-    assert {g["status"] for g in planned["groups"]} == {"planned", "skipped_imdsv1_in_use"}
+    assert {g["name"]: g["status"] for g in planned["groups"]} == {"asg-web": "skipped_imdsv1_in_use", "asg-api": "planned", "asg-eu": "planned"}
+    (skipped,) = [g for g in planned["groups"] if g["status"] == "skipped_imdsv1_in_use"]
+    assert skipped["imdsv1_evidence"]["metadata_no_token"] == 3 and skipped["imdsv1_evidence"]["instances"] == [web_instance]
     assert "would be deleted" in report_file(reports, "autoscaling_imdsv2.md").read_text()
     assert artifacts(dry)["hubfix_autoscaling_imdsv2"] == planned
 
@@ -204,10 +213,7 @@ def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, t
     assert real.status == "successful", output(real)
     assert real.stats["failures"] == {} and real.stats["changed"]["localhost"] > 0
     assert_signed_with(simulator, awx_credential)
-    expected = {
-        "us-east-1": {"asg-api": "lc-no-metadata", "asg-legacy": "lc-endpoint-disabled", "asg-full": "lc-full"},
-        "eu-west-1": {"asg-eu": "lc-eu-optional"},
-    }
+    expected = {"us-east-1": {"asg-api": "lc-no-metadata"}, "eu-west-1": {"asg-eu": "lc-eu-optional"}}
     for region, templates in expected.items():
         found = simulator.client("autoscaling", region).describe_auto_scaling_groups(AutoScalingGroupNames=list(templates))["AutoScalingGroups"]
         assert {g["AutoScalingGroupName"]: g.get("LaunchTemplate", {}).get("LaunchTemplateName") for g in found} == templates
@@ -216,11 +222,13 @@ def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, t
     web = simulator.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=["asg-web"])["AutoScalingGroups"][0]
     assert web["LaunchConfigurationName"] == "lc-tokens-optional"
     remaining = {lc["LaunchConfigurationName"] for lc in simulator.client("autoscaling").describe_launch_configurations()["LaunchConfigurations"]}
-    assert remaining == {"lc-tokens-optional", "lc-tokens-required", "lc-pv", "lc-unused"}
+    assert remaining == {"lc-tokens-optional", "lc-tokens-required", "lc-pv", "lc-unused", "lc-endpoint-disabled", "lc-full"}  # out of scope
     done = json.loads(report_file(reports, "autoscaling_imdsv2.json").read_text())
     assert artifacts(real)["hubfix_autoscaling_imdsv2"] == done
     retired = sorted(lc["name"] for lc in done["launch_configurations"] if lc["status"] == "retired")
-    assert retired == ["lc-endpoint-disabled", "lc-eu-optional", "lc-full", "lc-no-metadata"]
+    assert retired == ["lc-eu-optional", "lc-no-metadata"]
+    kept = next(lc for lc in done["launch_configurations"] if lc["name"] == "lc-tokens-optional")
+    assert kept["deleted"] is False and "asg-web" in kept["kept_because"]
 
     again = job(simulator, tmp_path, awx_credential, "playbooks/remediate_autoscaling_3.yml", survey)
     assert again.status == "successful", output(again)
@@ -229,6 +237,20 @@ def test_autoscaling_3_dry_run_then_remediation_job_templates(simulator, demo, t
     assert len(run_dirs(reports)) == 4
     kept = json.loads((run_dirs(reports)[2] / "autoscaling_imdsv2.json").read_text())
     assert kept["run_id"] == done["run_id"] and sorted(lc["name"] for lc in kept["launch_configurations"] if lc["status"] == "retired") == retired
+
+    # force "true" lifts the gate: asg-web moves although its instance used IMDSv1, and the report keeps the evidence
+    forced = job(
+        simulator,
+        tmp_path,
+        awx_credential,
+        "playbooks/remediate_autoscaling_3.yml",
+        dict(survey, autoscaling_imdsv2_launch_configuration_names="lc-tokens-optional", autoscaling_imdsv2_force="true"),
+    )
+    assert forced.status == "successful", output(forced)
+    web = simulator.client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=["asg-web"])["AutoScalingGroups"][0]
+    assert web["LaunchTemplate"]["LaunchTemplateName"] == "lc-tokens-optional"
+    (moved,) = json.loads(report_file(reports, "autoscaling_imdsv2.json").read_text())["groups"]
+    assert moved["status"] == "migrated" and moved["imdsv1_evidence"]["metadata_no_token"] == 3
 
 
 @pytest.mark.slow

@@ -269,7 +269,9 @@ def test_remediate_ec2_24_with_its_policy_then_without_create_snapshot(enforced,
     policy = load_policy("remediate_ec2_24")
     env = user_env(sim, "ec2-24", policy)
     sim.reset_recording()
-    result = run_playbook("hubfix.aws.remediate_ec2_24", env, ec2_24_vars(estate, tmp_path))
+    # one migration per region (pv-data: data volume, Elastic IP) and a blocked instance call every action of the policy
+    scope = [estate["instances"][n]["id"] for n in ("pv-data", "pv-eu", "pv-protected")]
+    result = run_playbook("hubfix.aws.remediate_ec2_24", env, ec2_24_vars(estate, tmp_path, pv_to_hvm_instance_ids=scope))
     assert result.rc == 0, result
     report = json.loads(report_file(tmp_path / "ec2_24", "pv_to_hvm.json").read_text())
     statuses = {r["name"]: r["status"] for r in report["instances"]}

@@ -267,28 +267,41 @@ def run_and_kill_after(simulator, extra, source_id, phase, timeout=600):
             proc.wait()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("phase", ["started", "snapshotted", "launched", "volumes-moved"])
-def test_killed_run_resumes_to_the_same_final_state(simulator, tmp_path, phase):
+KILL_PHASES = ["started", "snapshotted", "launched", "volumes-moved"]
+
+
+@pytest.mark.slow(200)
+def test_killed_runs_resume_to_the_same_final_state(simulator, tmp_path):
+    """One migration killed again and again: after each phase of KILL_PHASES (or the first one after the phase the last
+    kill left behind) a new run with its own run id resumes it; the dry run of an interrupted migration changes nothing;
+    the last run completes it and a rerun changes nothing."""
     estate = seed("demo", simulator.endpoint)
     source_id = estate["instances"]["pv-data"]["id"]
-    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[source_id], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_run_id=f"kill-{phase}")
-    reached = run_and_kill_after(simulator, ev, source_id, phase)
-    assert reached != "completed"
+    ev = extra_vars(estate, tmp_path, pv_to_hvm_instance_ids=[source_id], pv_to_hvm_regions=["us-east-1"], pv_to_hvm_run_id="kill-0")
+    reached, kills = None, []
+    for phase in KILL_PHASES:
+        if reached is not None and PHASE_ORDER.index(reached) >= PHASE_ORDER.index(phase):
+            continue  # the last kill came after this phase already
+        ev["pv_to_hvm_run_id"] = f"kill-{len(kills)}"
+        reached = run_and_kill_after(simulator, ev, source_id, phase)
+        assert reached != "completed"
+        kills.append(reached)
 
-    if phase == "launched":
-        # a dry run of the interrupted migration plans the rest and changes nothing
-        simulator.reset_recording()
-        check = run_playbook(PLAYBOOK, simulator.env(), ev, check=True, diff=True)
-        assert check.rc == 0, check
-        assert simulator.mutating_calls() == []
+        if PHASE_ORDER.index(reached) >= PHASE_ORDER.index("launched") and "dry run" not in kills:
+            # a dry run of the interrupted migration plans the rest and changes nothing
+            simulator.reset_recording()
+            check = run_playbook(PLAYBOOK, simulator.env(), ev, check=True, diff=True)
+            assert check.rc == 0, check
+            assert simulator.mutating_calls() == []
+            kills.append("dry run")
+    assert len(kills) >= 3, kills  # at least two kills at different phases and the dry run
 
-    # started again with another run id: the interrupted migration continues under its own run
-    ev["pv_to_hvm_run_id"] = "second"
+    # started again with another run id: the interrupted migration continues under the run that started it
+    ev["pv_to_hvm_run_id"] = "last"
     result = run_playbook(PLAYBOOK, simulator.env(), ev)
     assert result.rc == 0, result
     repl = assert_migrated(simulator, estate, "pv-data")
-    assert tags_of(repl)["hubfix:migration-run"] == f"kill-{phase}"
+    assert tags_of(repl)["hubfix:migration-run"] == "kill-0"
     ec2 = simulator.client("ec2")
     assert ec2.describe_volumes(Filters=[{"Name": "status", "Values": ["available"]}])["Volumes"] == []  # nothing left detached
 

@@ -1,11 +1,12 @@
 """Throttling and server errors: the audit and both remediations reach the same final state with 30 % of requests throttled.
 
-The demo estate is remediated twice, each time from a fresh simulator: once without faults, once with the fault injector
-(tests/simulator/faults.py) answering 30 % of the requests of every service with that service's own throttling error
-(EC2 ``RequestLimitExceeded``, Auto Scaling / STS ``Throttling``, CloudWatch ``ThrottlingException``), a few percent with
-HTTP 500 / 503, and a burst of 5 consecutive faults on one call of each service our modules use. botocore's default retry
-mode (legacy, 5 attempts) absorbs most single faults; a burst of 5 exhausts it, so those calls only succeed through the
-``AWSRetry.jittered_backoff`` of plugins/module_utils/clients.py (which must know ``ThrottlingException``).
+The demo estate is audited and remediated (every launch configuration; the EC2_24_INSTANCES) twice, each time from a
+fresh simulator: once without faults, once with the fault injector (tests/simulator/faults.py) answering 30 % of the
+requests of every service with that service's own throttling error (EC2 ``RequestLimitExceeded``, Auto Scaling / STS
+``Throttling``, CloudWatch ``ThrottlingException``), a few percent with HTTP 500 / 503, and a burst of 5 consecutive
+faults on one call of each service our modules use. botocore's default retry mode (legacy, 5 attempts) absorbs most
+single faults; a burst of 5 exhausts it, so those calls only succeed through the ``AWSRetry.jittered_backoff`` of
+plugins/module_utils/clients.py (which must know ``ThrottlingException``).
 
 The two runs are compared with a normalising snapshot of the AWS state and of the three reports: resource ids, IP addresses,
 timestamps and report paths are replaced by stable labels, lists are compared as sets.
@@ -25,6 +26,7 @@ from tests.simulator.seed import seed
 REGIONS = ["us-east-1", "eu-west-1"]
 RUN_ID = "throttling-test"  # the same EC2.24 run id in both runs, so the tags written by the migration compare equal
 THROTTLE_PROBABILITY = 0.3
+EC2_24_INSTANCES = ["pv-data", "pv-eu", "pv-protected"]
 
 # One call per service that our modules make, answered with 5 faults in a row (botocore's legacy mode makes 5 attempts).
 BURSTS = [
@@ -190,6 +192,9 @@ def state_snapshot(simulator, estate, norm: Normaliser) -> dict:
 def run_everything(simulator, estate, workdir: Path) -> dict:
     """Audit, AutoScaling.3 then EC2.24 on the demo estate; each must succeed. Returns the three reports."""
     image_map = {estate["instances"][n]["id"]: estate["images"]["hvm"][estate["instances"][n]["region"]] for n in estate["instances"] if n.startswith("pv-")}
+    # EC2.24: one migration per region (pv-data has a data volume and an Elastic IP) and one blocked instance; the whole
+    # demo estate's migration is tested without faults in test_pv_to_hvm and test_demo
+    migrated = [estate["instances"][n]["id"] for n in EC2_24_INSTANCES]
     runs = [
         ("hubfix.aws.audit", {"audit_regions": REGIONS, "audit_report_dir": str(workdir / "audit")}, workdir / "audit" / "latest" / "audit.json"),
         (
@@ -204,7 +209,13 @@ def run_everything(simulator, estate, workdir: Path) -> dict:
         ),
         (
             "hubfix.aws.remediate_ec2_24",
-            {"pv_to_hvm_regions": REGIONS, "pv_to_hvm_image_map": image_map, "pv_to_hvm_report_dir": str(workdir / "ec2_24"), "pv_to_hvm_run_id": RUN_ID},
+            {
+                "pv_to_hvm_regions": REGIONS,
+                "pv_to_hvm_instance_ids": migrated,
+                "pv_to_hvm_image_map": image_map,
+                "pv_to_hvm_report_dir": str(workdir / "ec2_24"),
+                "pv_to_hvm_run_id": RUN_ID,
+            },
             workdir / "ec2_24" / "latest" / "pv_to_hvm.json",
         ),
     ]

@@ -144,23 +144,24 @@ def test_unpaginated_call_returns_every_instance(moto_aws, patched):
 
 
 def test_paging_counts_instances_not_reservations(moto_aws, patched):
-    """1,100 instances in 100 reservations, MaxResults=1000: AWS gives pages of 1,000 and 100 instances."""
+    """12 instances in 4 reservations of 3, MaxResults=5 (the smallest AWS allows): pages of 5, 5 and 2 instances."""
     client = ec2()
-    for _unused in range(100):
-        launch(client, HVM_AMI, count=11)
+    for _unused in range(4):
+        launch(client, HVM_AMI, count=3)
 
-    plain = client.describe_instances(MaxResults=1000)
-    assert len(ids(plain)) == 1100 and "NextToken" not in plain  # moto: 1,000 *reservations* per page
+    plain = client.describe_instances(MaxResults=5)
+    assert len(ids(plain)) == 12  # moto: 5 *reservations* per page, here all 4 of them
 
     patched(PATCH)
-    first = client.describe_instances(MaxResults=1000)
-    second = client.describe_instances(MaxResults=1000, NextToken=first["NextToken"])
-    assert [len(ids(first)), len(ids(second))] == [1000, 100]
-    assert "NextToken" not in second
-    assert len(ids(first) | ids(second)) == 1100
-    # 90 whole reservations + 10 instances of the 91st, which continues on page two under the same id
-    assert [len(r["Instances"]) for r in first["Reservations"]][-2:] == [11, 10]
-    assert [len(r["Instances"]) for r in second["Reservations"]][0] == 1
+    first = client.describe_instances(MaxResults=5)
+    second = client.describe_instances(MaxResults=5, NextToken=first["NextToken"])
+    third = client.describe_instances(MaxResults=5, NextToken=second["NextToken"])
+    assert [len(ids(first)), len(ids(second)), len(ids(third))] == [5, 5, 2]
+    assert "NextToken" not in third
+    assert len(ids(first) | ids(second) | ids(third)) == 12
+    # 1 whole reservation + 2 instances of the 2nd, which continues on page two under the same id
+    assert [len(r["Instances"]) for r in first["Reservations"]] == [3, 2]
+    assert [len(r["Instances"]) for r in second["Reservations"]] == [1, 3, 1]
     assert first["Reservations"][-1]["ReservationId"] == second["Reservations"][0]["ReservationId"]
 
 
