@@ -18,7 +18,7 @@ description:
     policy or already a launch template, or a region that could not be read, is reported in RV(errors) so that the caller can
     stop before changing anything.
   - A named launch configuration that no longer exists because hubfix converted and retired it (a launch template
-    tagged C(hubfix:source-launch-configuration) with its name exists in the region) is not an error: it is returned in
+    tagged C(hubfix:source-launch-configuration) with its name exists in the region) is not an error; it is returned in
     RV(retired), so a job rerun with the same names does nothing and succeeds. This costs one C(ec2:DescribeLaunchTemplates)
     per region, and only when a named launch configuration was not found.
   - Regions are read concurrently, two calls each (C(autoscaling:DescribeLaunchConfigurations),
