@@ -195,6 +195,17 @@ def plan_region(region, account_id, launch_configurations, groups, lc_names=None
     return items, found_lcs, found_groups, errors
 
 
+def groups_on_templates(groups, group_names, region):
+    """``{template id: [(group name, its refusal)]}`` of the named groups that launch from a launch template (no mixed
+    instances policy): refused by plan_region, unless a rerun finds them on the template hubfix made for them."""
+    out = {}
+    for group in groups:
+        if group["AutoScalingGroupName"] in set(group_names or []) and group.get("LaunchTemplate") and not group.get("MixedInstancesPolicy"):
+            refused = "%s (region %s)" % (refusal(group), region)
+            out.setdefault(group["LaunchTemplate"].get("LaunchTemplateId"), []).append((group["AutoScalingGroupName"], refused))
+    return out
+
+
 def missing_names(requested, found_per_region):
     """Requested names found in no region."""
     found = set()

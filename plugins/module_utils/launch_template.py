@@ -296,12 +296,17 @@ def template_diff(name, region, lc_name, existed, action, version_number, before
     }
 
 
+def source_of(template):
+    """The launch configuration hubfix made a template from (its TAG_SOURCE_LC tag), or None."""
+    return next((t["Value"] for t in template.get("Tags") or [] if t["Key"] == TAG_SOURCE_LC), None)
+
+
 def retired_sources(region, templates, names):
     """``{region, name, launch_template_name, launch_template_id}`` of each template hubfix made from one of the named
     launch configurations (tag TAG_SOURCE_LC), i.e. the ones a rerun finds converted and retired."""
     out = []
     for template in templates:
-        source = next((t["Value"] for t in template.get("Tags") or [] if t["Key"] == TAG_SOURCE_LC), None)
+        source = source_of(template)
         if source in names:
             out.append(
                 {"region": region, "name": source, "launch_template_name": template["LaunchTemplateName"], "launch_template_id": template["LaunchTemplateId"]}

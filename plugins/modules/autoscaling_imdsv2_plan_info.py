@@ -21,6 +21,8 @@ description:
     tagged C(hubfix:source-launch-configuration) with its name exists in the region) is not an error; it is returned in
     RV(retired), so a job rerun with the same names does nothing and succeeds. This costs one C(ec2:DescribeLaunchTemplates)
     per region, and only when a named launch configuration was not found.
+  - Likewise a named group that already launches from the template hubfix made from its launch configuration is returned
+    in RV(migrated_groups), not refused (one C(ec2:DescribeLaunchTemplates) per region with such groups).
   - Regions are read concurrently, two calls each (C(autoscaling:DescribeLaunchConfigurations),
     C(autoscaling:DescribeAutoScalingGroups), 100 records a page).
   - Called C(hubfix.aws.autoscaling_imdsv2_plan) before 0.2.0; that name still works and is deprecated.
@@ -99,6 +101,27 @@ retired:
     launch_template_id:
       description: Its id.
       type: str
+migrated_groups:
+  description: Named groups already on the launch template hubfix made from their launch configuration in an earlier run.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: The region.
+      type: str
+    name:
+      description: The group's name.
+      type: str
+    launch_configuration_name:
+      description: The launch configuration the template was made from.
+      type: str
+    launch_template_name:
+      description: The launch template the group uses.
+      type: str
+    launch_template_id:
+      description: Its id.
+      type: str
 errors:
   description: Problems with the input or a region that could not be read; nothing should be changed when this is not empty.
   returned: always
@@ -110,7 +133,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import attempt, client, paginate
-from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import TAG_SOURCE_LC, retired_sources
+from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import TAG_SOURCE_LC, retired_sources, source_of
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
 
 
@@ -126,6 +149,31 @@ def retired_by_hubfix(module, regions, names):
     return found
 
 
+def migrated_by_hubfix(module, scan):
+    """Named groups found on the template hubfix made from their launch configuration, and the refusals that clears."""
+    records, cleared = [], set()
+    for region in scan.regions:
+        result, error = scan.outcomes[region]
+        on_templates = result[4] if error is None else {}
+        if not on_templates:
+            continue
+        templates, error = attempt(paginate, client(module, "ec2", region), "describe_launch_templates", LaunchTemplateIds=sorted(on_templates))
+        for template in templates["LaunchTemplates"] if error is None else []:
+            source = source_of(template)
+            for name, refused in on_templates.get(template["LaunchTemplateId"], []) if source else []:
+                records.append(
+                    {
+                        "region": region,
+                        "name": name,
+                        "launch_configuration_name": source,
+                        "launch_template_name": template["LaunchTemplateName"],
+                        "launch_template_id": template["LaunchTemplateId"],
+                    }
+                )
+                cleared.add(refused)
+    return sorted(records, key=lambda r: (r["region"], r["name"])), cleared
+
+
 def main():
     argument_spec = dict(
         regions=dict(type="list", elements="str"),
@@ -138,14 +186,16 @@ def main():
     lc_names, group_names = p["launch_configuration_names"], p["group_names"]
 
     def plan(autoscaling, region, account):
-        lcs = describe_launch_configurations(autoscaling, lc_names or None)
-        return asg.plan_region(region, account, lcs, describe_groups(autoscaling), lc_names, group_names, p["delete_unused"])
+        lcs, groups = describe_launch_configurations(autoscaling, lc_names or None), describe_groups(autoscaling)
+        planned = asg.plan_region(region, account, lcs, groups, lc_names, group_names, p["delete_unused"])
+        return planned + (asg.groups_on_templates(groups, group_names, region),)
 
     scan = RegionScan(
         module, "autoscaling", plan, failed_count=lambda r: len(r[0]), evaluated_count=lambda r: len(r[0]), empty_result={"launch_configurations": []}
     )
     items = [item for result in scan.results() for item in result[0]]
-    errors = [row["error"] for row in scan.rows if row["error"]] + [e for result in scan.results() for e in result[3]]
+    migrated, cleared = migrated_by_hubfix(module, scan)
+    errors = [row["error"] for row in scan.rows if row["error"]] + [e for result in scan.results() for e in result[3] if e not in cleared]
     retired = []
     for kind, requested, found in (("launch configuration(s)", lc_names, 1), ("Auto Scaling group(s)", group_names, 2)):
         unknown = asg.missing_names(requested, [result[found] for result in scan.results()])
@@ -154,7 +204,9 @@ def main():
             unknown = asg.missing_names(unknown, [[r["name"] for r in retired]])
         if unknown:
             errors.insert(0, scan.not_found_message(kind, unknown))
-    module.exit_json(changed=False, account_id=scan.account_id, launch_configurations=items, retired=retired, errors=errors, regions=scan.rows)
+    module.exit_json(
+        changed=False, account_id=scan.account_id, launch_configurations=items, retired=retired, migrated_groups=migrated, errors=errors, regions=scan.rows
+    )
 
 
 if __name__ == "__main__":

@@ -130,9 +130,15 @@ def test_unknown_names_are_reported_as_errors(aws, run):
     ]
 
 
+def template_lookup(stub, ids, templates):
+    """The one DescribeLaunchTemplates by id that named groups on launch templates cost (to recognise hubfix's)."""
+    stub.add("describe_launch_templates", {"LaunchTemplates": list(templates)}, {"LaunchTemplateIds": ids})
+
+
 def test_named_group_already_on_a_template_is_an_error(aws, run):
     (autoscaling,) = aws.expect_region_scan("autoscaling")
     expect_region(autoscaling, [r.launch_configuration("lc-web")], [r.group("asg-web", lc=None, template=("lt-1", "lt-web", 3))])
+    template_lookup(aws.stub("ec2"), ["lt-1"], [{"LaunchTemplateName": "lt-web", "LaunchTemplateId": "lt-1", "Tags": [{"Key": "team", "Value": "web"}]}])
 
     result = run(module, {"group_names": ["asg-web"]})
 
@@ -183,3 +189,24 @@ def test_a_named_launch_configuration_hubfix_retired_is_not_an_error(aws, run):
     assert result["retired"] == [{"region": "us-east-1", "name": "lc-api", "launch_template_name": "lc-api", "launch_template_id": "lt-0123456789abcdef0"}]
     assert result["errors"] == ["launch configuration(s) not found in region(s) us-east-1: lc-x"]
     assert [i["name"] for i in result["launch_configurations"]] == ["lc-web"]
+
+
+def test_a_named_group_on_the_template_hubfix_made_is_not_an_error(aws, run):
+    """A rerun of a job that names its groups finds them on hubfix's templates: nothing to do, no error; a group on a
+    template someone else made is still refused."""
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    on_ours, on_theirs = r.group("asg-web", lc=None, template=("lt-1", "lc-web", 1)), r.group("asg-api", lc=None, template=("lt-2", "lt-api", 4))
+    expect_region(autoscaling, [], [on_ours, on_theirs])
+    ours = {"LaunchTemplateName": "lc-web", "LaunchTemplateId": "lt-1", "Tags": [{"Key": "hubfix:source-launch-configuration", "Value": "lc-web"}]}
+    template_lookup(aws.stub("ec2"), ["lt-1", "lt-2"], [ours, {"LaunchTemplateName": "lt-api", "LaunchTemplateId": "lt-2"}])
+
+    result = run(module, {"group_names": ["asg-web", "asg-api"]})
+
+    assert_documented_result(module, result)
+    assert result["migrated_groups"] == [
+        {"region": "us-east-1", "name": "asg-web", "launch_configuration_name": "lc-web", "launch_template_name": "lc-web", "launch_template_id": "lt-1"}
+    ]
+    assert result["errors"] == [
+        "Auto Scaling group asg-api already uses launch template lt-api version 4; it has no launch configuration to convert (region us-east-1)"
+    ]
+    assert result["launch_configurations"] == []
