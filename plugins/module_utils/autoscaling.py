@@ -9,6 +9,7 @@ Plain functions over boto3-shaped dicts (no AWS calls) so that every rule is uni
 from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import groups_by_launch_configuration, normalize_launch_configuration
+from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import source_of
 
 ACTION_CONVERT = "convert"
 ACTION_DELETE_UNUSED = "delete_unused"
@@ -198,12 +199,32 @@ def plan_region(region, account_id, launch_configurations, groups, lc_names=None
 def groups_on_templates(groups, group_names, region):
     """``{template id: [(group name, its refusal)]}`` of the named groups that launch from a launch template (no mixed
     instances policy): refused by plan_region, unless a rerun finds them on the template hubfix made for them."""
-    out = {}
+    named, out = set(group_names or []), {}
     for group in groups:
-        if group["AutoScalingGroupName"] in set(group_names or []) and group.get("LaunchTemplate") and not group.get("MixedInstancesPolicy"):
+        if group["AutoScalingGroupName"] in named and group.get("LaunchTemplate") and not group.get("MixedInstancesPolicy"):
             refused = "%s (region %s)" % (refusal(group), region)
             out.setdefault(group["LaunchTemplate"].get("LaunchTemplateId"), []).append((group["AutoScalingGroupName"], refused))
     return out
+
+
+def groups_on_hubfix_templates(region, templates, on_templates):
+    """``(records, refusals cleared)`` for the groups of ``on_templates`` (groups_on_templates) whose template is one of
+    ``templates``, the DescribeLaunchTemplates items hubfix made (tag hubfix:source-launch-configuration)."""
+    records, cleared = [], set()
+    for template in templates:
+        source = source_of(template)
+        for name, refused in on_templates.get(template["LaunchTemplateId"], []):
+            records.append(
+                {
+                    "region": region,
+                    "name": name,
+                    "launch_configuration_name": source,
+                    "launch_template_name": template["LaunchTemplateName"],
+                    "launch_template_id": template["LaunchTemplateId"],
+                }
+            )
+            cleared.add(refused)
+    return records, cleared
 
 
 def missing_names(requested, found_per_region):

@@ -137,40 +137,32 @@ from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import 
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
 
 
+def hubfix_templates(module, region, **params):
+    """The DescribeLaunchTemplates items (``params``) of a region that hubfix made from a launch configuration; none
+    when the call fails, so the refusal or "not found" error it would have cleared stands."""
+    templates, error = attempt(paginate, client(module, "ec2", region), "describe_launch_templates", **params)
+    return [t for t in templates["LaunchTemplates"] if source_of(t)] if error is None else []
+
+
 def retired_by_hubfix(module, regions, names):
     """The named launch configurations that a hubfix launch template replaced (one DescribeLaunchTemplates per region)."""
     found = []
     for region in regions:
-        templates, error = attempt(
-            paginate, client(module, "ec2", region), "describe_launch_templates", Filters=[{"Name": "tag:" + TAG_SOURCE_LC, "Values": names}]
-        )
-        if error is None:
-            found += retired_sources(region, templates["LaunchTemplates"], names)
+        found += retired_sources(region, hubfix_templates(module, region, Filters=[{"Name": "tag:" + TAG_SOURCE_LC, "Values": names}]), names)
     return found
 
 
 def migrated_by_hubfix(module, scan):
-    """Named groups found on the template hubfix made from their launch configuration, and the refusals that clears."""
+    """Named groups found on the template hubfix made from their launch configuration, and the refusals that clears
+    (one DescribeLaunchTemplates per region with named groups on templates)."""
     records, cleared = [], set()
     for region in scan.regions:
         result, error = scan.outcomes[region]
         on_templates = result[4] if error is None else {}
-        if not on_templates:
-            continue
-        templates, error = attempt(paginate, client(module, "ec2", region), "describe_launch_templates", LaunchTemplateIds=sorted(on_templates))
-        for template in templates["LaunchTemplates"] if error is None else []:
-            source = source_of(template)
-            for name, refused in on_templates.get(template["LaunchTemplateId"], []) if source else []:
-                records.append(
-                    {
-                        "region": region,
-                        "name": name,
-                        "launch_configuration_name": source,
-                        "launch_template_name": template["LaunchTemplateName"],
-                        "launch_template_id": template["LaunchTemplateId"],
-                    }
-                )
-                cleared.add(refused)
+        if on_templates:
+            found, refusals = asg.groups_on_hubfix_templates(region, hubfix_templates(module, region, LaunchTemplateIds=sorted(on_templates)), on_templates)
+            records += found
+            cleared |= refusals
     return sorted(records, key=lambda r: (r["region"], r["name"])), cleared
 
 
