@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import groups_by_launch_configuration, normalize_launch_configuration
 from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import source_of
+from ansible_collections.hubfix.aws.plugins.module_utils.user_data_scan import imdsv1_calls
 
 ACTION_CONVERT = "convert"
 ACTION_DELETE_UNUSED = "delete_unused"
 ACTION_KEEP_UNUSED = "keep_unused"
+# someone else (CloudFormation, Elastic Beanstalk, Terraform, a tagged tool) owns it: hubfix writes the change for the owner
+ACTION_BLOCKED_OWNED = "blocked_owned"
+# converted by an earlier run, its groups on hubfix's template: retire it once the template has proven itself
+ACTION_RETIRE = "retire"
 
 REFRESH_ACTIVE = ("Pending", "InProgress", "Cancelling", "RollbackInProgress", "Baking")
 REFRESH_SUCCESS = ("Successful",)
@@ -111,10 +116,11 @@ def moved_on_message(name, expected, before):
     )
 
 
-def group_summary(group, region=None):
+def group_summary(group, region=None, owner=None):
     """The group record the role works with (boto3 group -> snake_case, only what the remediation needs)."""
     instances = group.get("Instances") or []
     return {
+        "owner": owner,
         "name": group["AutoScalingGroupName"],
         "region": region,
         "launch_configuration_name": group.get("LaunchConfigurationName"),
@@ -145,13 +151,18 @@ def instances_to_refresh(group, template_id, version):
 # --- the plan ------------------------------------------------------------------------------------
 
 
-def plan_region(region, account_id, launch_configurations, groups, lc_names=None, group_names=None, delete_unused=False):
+def plan_region(region, account_id, launch_configurations, groups, lc_names=None, group_names=None, delete_unused=False, owners=None, templates=None):
     """What to do in one region.
 
     ``launch_configurations`` / ``groups``: DescribeLaunchConfigurations / DescribeAutoScalingGroups items of the region.
     Without names: every launch configuration failing AutoScaling.3. ``lc_names`` limits to those (named ones are handled
     even when already compliant: the user asked, and it fixes AutoScaling.9). ``group_names`` limits the groups switched
     (and therefore the launch configurations, to the ones those groups use).
+    ``owners(groups, lc names) -> ({group: owner}, {lc: owner})`` (owners.region_owners): an owned launch configuration is
+    ``blocked_owned`` (nothing changes), an owned group is listed in ``owned_groups`` and never switched.
+    ``templates``: hubfix's launch templates of the region (tag hubfix:source-launch-configuration), or a callable returning
+    them, called only when a candidate is unused; an unused failing
+    launch configuration that one was made from is ``retire`` (deleted once the template proved itself, see ``proof``).
     Returns ``(items, found_lc_names, found_group_names, errors)``; errors are per-group refusals for named groups.
     """
     lc_names = set(lc_names or [])
@@ -165,7 +176,7 @@ def plan_region(region, account_id, launch_configurations, groups, lc_names=None
         if why:
             errors.append("%s (region %s)" % (why, region))
 
-    items = []
+    candidates = []
     found_lcs = []
     for lc in sorted(launch_configurations, key=lambda x: x["LaunchConfigurationName"]):
         name = lc["LaunchConfigurationName"]
@@ -180,20 +191,78 @@ def plan_region(region, account_id, launch_configurations, groups, lc_names=None
         targets = [g for g in using if g in group_names] if group_names else list(using)
         if group_names and not targets:
             continue
-        if targets:
+        candidates.append((lc, record, using, targets))
+
+    group_owners, lc_owners = owners(groups, [c[1]["name"] for c in candidates]) if owners else ({}, {})
+    if callable(templates):  # looked up only when an unused failing launch configuration needs it
+        templates = templates() if any(not c[3] for c in candidates) else []
+    made_from = {source_of(t): t for t in templates or [] if source_of(t)}
+    items = []
+    for lc, record, using, targets in candidates:
+        name = record["name"]
+        owner = lc_owners.get(name)
+        plain = [g for g in targets if not group_owners.get(g)]
+        owned = [g for g in targets if group_owners.get(g)]
+        if owner or (owned and not plain):
+            action = ACTION_BLOCKED_OWNED
+        elif plain:
             action = ACTION_CONVERT
+        elif name in made_from:
+            action = ACTION_RETIRE
         else:
             action = ACTION_DELETE_UNUSED if delete_unused else ACTION_KEEP_UNUSED
         record.update(
             {
                 "action": action,
-                "groups": [group_summary(by_name[g], region) for g in targets],
-                "other_groups": sorted(set(using) - set(targets)),
+                "owner": owner,
+                "groups": [group_summary(by_name[g], region, group_owners.get(g)) for g in (plain if action == ACTION_CONVERT else [])],
+                "owned_groups": [group_summary(by_name[g], region, group_owners.get(g)) for g in (targets if action == ACTION_BLOCKED_OWNED else owned)],
+                "other_groups": sorted(set(using) - set(plain if action == ACTION_CONVERT else [])),
                 "user_data_present": bool(lc.get("UserData")),
+                "user_data_imdsv1_calls": imdsv1_calls(lc.get("UserData")),
             }
         )
+        if action == ACTION_RETIRE:
+            template = made_from[name]
+            record["hubfix_template"] = {"launch_template_id": template["LaunchTemplateId"], "launch_template_name": template["LaunchTemplateName"]}
+            record["proof"] = proof(groups_on_template(groups, template["LaunchTemplateId"]), template["LaunchTemplateId"])
         items.append(record)
     return items, found_lcs, found_groups, errors
+
+
+def groups_on_template(groups, template_id):
+    """The groups (boto3 items) that launch from the launch template ``template_id``."""
+    return [g for g in groups if (g.get("LaunchTemplate") or {}).get("LaunchTemplateId") == template_id and not g.get("MixedInstancesPolicy")]
+
+
+def group_proof(group, template_id, refresh=None):
+    """None when the group has proven the launch template ``template_id``, else why not.
+
+    Proven: its instance refresh to the template ended Successful (``refresh``: the module's snake_case record), or an
+    instance launched from the template is InService, or it has no instances and desired capacity 0."""
+    if (refresh or {}).get("status") in REFRESH_SUCCESS:
+        return None
+    instances = group.get("Instances") or group.get("instances_detail") or []
+    for instance in instances:
+        spec = instance.get("LaunchTemplate") or {}
+        if spec.get("LaunchTemplateId") == template_id and instance.get("LifecycleState") == "InService":
+            return None
+    if not instances and not group.get("DesiredCapacity", group.get("desired_capacity")):
+        return None
+    name = group.get("AutoScalingGroupName") or group.get("name")
+    return "group %s has no InService instance launched from the launch template yet (an instance refresh, or the group's next scale-out, proves it)" % name
+
+
+def proof(groups, template_id, refreshes=None):
+    """``{proven, kept_because}`` for a launch configuration whose groups moved to ``template_id``: proven when every
+    group did (``group_proof``); ``refreshes``: ``{group name: refresh record}`` of this run."""
+    reasons = []
+    for group in groups:
+        name = group.get("AutoScalingGroupName") or group.get("name")
+        why = group_proof(group, template_id, (refreshes or {}).get(name))
+        if why:
+            reasons.append(why)
+    return {"proven": not reasons, "kept_because": "; ".join(reasons) or None, "groups": sorted(g.get("AutoScalingGroupName") or g.get("name") for g in groups)}
 
 
 def groups_on_templates(groups, group_names, region):

@@ -12,7 +12,8 @@ launch configuration (``lc_record``, with why it was kept), the Security Hub not
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling import REFRESH_SUCCESS, REFRESH_TERMINAL
+from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling import REFRESH_SUCCESS, REFRESH_TERMINAL, proof
+from ansible_collections.hubfix.aws.plugins.module_utils.owners import describe, next_action
 
 GROUP_FAILED = ("failed_rolled_back", "failed_rollback_failed")
 SKIPPED_IMDSV1 = "skipped_imdsv1_in_use"
@@ -68,8 +69,23 @@ def plan_summary(account_id, plan, source):
 # -- IMDSv1 evidence and the gate ---------------------------------------------------------------------------------------
 
 
-def imdsv1_evidence(usage_results, days):
-    """The groups whose instances made IMDSv1 calls, from the looped ``imdsv1_usage_info`` results (loop var ``autoscaling_imdsv2__item``)."""
+def imdsv1_evidence(usage_results, days, lc=None):
+    """The groups whose instances made IMDSv1 calls, from the looped ``imdsv1_usage_info`` results (loop var
+    ``autoscaling_imdsv2__item``), and every group of ``lc`` when its user data calls the metadata service without a token."""
+    evidence = _metric_evidence(usage_results, days)
+    calls = (lc or {}).get("user_data_imdsv1_calls") or []
+    if calls:
+        by_name = {e["name"]: e for e in evidence}
+        for group in (lc or {}).get("groups") or []:
+            entry = by_name.get(group["name"])
+            if entry is None:
+                entry = {"name": group["name"], "metadata_no_token": None, "instances": [], "days": days, "start_time": None, "end_time": None}
+                evidence.append(entry)
+            entry["user_data_calls"] = calls
+    return evidence
+
+
+def _metric_evidence(usage_results, days):
     evidence = []
     for r in usage_results or []:
         if r.get("skipped") or not r.get("imdsv1_used"):
@@ -120,11 +136,13 @@ def skipped_groups(lc, evidence, force=False):
         return []
     out = []
     for e in evidence or []:
-        message = "IMDSv1 calls seen (MetadataNoToken %s over %s days on %s); update the software to IMDSv2 or set autoscaling_imdsv2_force" % (
-            e["metadata_no_token"],
-            e["days"],
-            ", ".join(e["instances"]),
-        )
+        seen = []
+        if e.get("metadata_no_token"):
+            seen.append("MetadataNoToken %s over %s days on %s" % (e["metadata_no_token"], e["days"], ", ".join(e["instances"])))
+        if e.get("user_data_calls"):
+            first = e["user_data_calls"][0]
+            seen.append("user data %s line %s: %s" % (first["part"], first["line"], first["text"]))
+        message = "IMDSv1 calls seen (%s); update the software to IMDSv2 or set autoscaling_imdsv2_force" % "; ".join(seen)
         out.append(_group_base(lc, e["name"], SKIPPED_IMDSV1, message, e))
     return out
 
@@ -194,14 +212,26 @@ def refresh_progress_line(group_name, refresh, elapsed=None):
     return line
 
 
-def kept_because(lc, still_used, delete_error, delete_wanted):
+def _delete_when(value):
+    """The deletion policy: after_proof | immediately | never (booleans of before 0.3.0: immediately / never)."""
+    if value is True or str(value).lower() == "true":
+        return "immediately"
+    if value is False or str(value).lower() == "false" or value is None:
+        return "never"
+    return str(value)
+
+
+def kept_because(lc, still_used, delete_error, delete_wanted, proof=None):
     """Why a launch configuration stays (the AutoScaling.3 finding with it), or None when it is deleted."""
     if still_used:
         return "still used by " + ", ".join(still_used)
     if delete_error:
         return "deletion refused: " + delete_error
-    if lc["action"] == "convert" and not delete_wanted:
-        return "autoscaling_imdsv2_delete_launch_configurations is false"
+    policy = _delete_when(delete_wanted)
+    if lc["action"] in ("convert", "retire") and policy == "never":
+        return "autoscaling_imdsv2_delete_launch_configurations is never"
+    if lc["action"] in ("convert", "retire") and policy == "after_proof" and not (proof or {}).get("proven"):
+        return "waiting for proof: %s; a later run retires it once proven" % ((proof or {}).get("kept_because") or "the template has not proven itself")
     if lc["action"] == "keep_unused":
         return "unused: set autoscaling_imdsv2_delete_unused to delete it"
     return None
@@ -212,14 +242,37 @@ def still_used(lc, switched):
     return [g["name"] for g in lc.get("groups") or [] if g["name"] not in switched] + list(lc.get("other_groups") or [])
 
 
-def should_delete(lc, backup_written, delete_launch_configurations):
-    return bool(backup_written) and ((lc["action"] == "convert" and delete_launch_configurations) or lc["action"] == "delete_unused")
+def should_delete(lc, backup_written, delete_launch_configurations, proof=None):
+    """Whether to delete the launch configuration now (its backup exists): ``delete_unused`` ones always; converted ones
+    (this run, or ``retire``) by the policy - immediately, or after_proof once ``proof`` is proven."""
+    if not backup_written:
+        return False
+    if lc["action"] == "delete_unused":
+        return True
+    policy = _delete_when(delete_launch_configurations)
+    if lc["action"] not in ("convert", "retire") or policy == "never":
+        return False
+    return policy == "immediately" or bool((proof or {}).get("proven"))
 
 
-def lc_record(lc, backup, template, switched, deleted, delete_error, delete_wanted, check_mode):
+def run_proof(lc, switched, group_results):
+    """``{proven, kept_because, groups}`` of a launch configuration after this run: ``retire`` takes the plan's proof; a
+    converted one is proven when every switched group's instance refresh ended Successful or it has no instances and
+    desired capacity 0 (instances launched from the template later prove it in a later run)."""
+    if lc["action"] == "retire":
+        return lc.get("proof") or {"proven": False, "kept_because": "no proof in the plan", "groups": []}
+    refreshes = {}
+    for g in group_results or []:
+        if g.get("launch_configuration_name") == lc["name"] and g.get("region") == lc["region"] and g.get("instance_refresh"):
+            refreshes[g["name"]] = g["instance_refresh"]
+    groups = [g for g in lc.get("groups") or [] if g["name"] in (switched or [])]
+    return proof(groups, None, refreshes)
+
+
+def lc_record(lc, backup, template, switched, deleted, delete_error, delete_wanted, check_mode, proof_=None):
     """The record of one launch configuration after the run."""
     used = still_used(lc, switched)
-    reason = None if deleted else kept_because(lc, used, delete_error, delete_wanted)
+    reason = None if deleted else kept_because(lc, used, delete_error, delete_wanted, proof_)
     return {
         "name": lc["name"],
         "region": lc["region"],
@@ -234,6 +287,9 @@ def lc_record(lc, backup, template, switched, deleted, delete_error, delete_want
         "switched_groups": list(switched),
         "deleted": bool(deleted),
         "kept_because": reason if reason else (None if deleted else "not deleted"),
+        "proof": proof_,
+        "owner": None,
+        "owned_groups": [g["name"] for g in lc.get("owned_groups") or []],
         "error": None,
     }
 
@@ -309,7 +365,16 @@ def _account_row(account, lcs, groups):
 
 
 def remediation_report(
-    lc_results, group_results, plans, accounts_status, source="scan", securityhub_updates=False, backup_dir=None, check_mode=False, run_id=None
+    lc_results,
+    group_results,
+    plans,
+    accounts_status,
+    source="scan",
+    securityhub_updates=False,
+    backup_dir=None,
+    check_mode=False,
+    run_id=None,
+    owner_results=None,
 ):
     """The ``autoscaling_imdsv2.json`` report (fact ``autoscaling_imdsv2_result``)."""
     lcs, groups, plans = list(lc_results or []), list(group_results or []), dict(plans or {})
@@ -337,6 +402,7 @@ def remediation_report(
         "backup_dir": backup_dir,
         "launch_configurations": lcs,
         "groups": groups,
+        "owners": list(owner_results or []),
         "summary": {
             "launch_configurations": len(lcs),
             "templates": len([lc for lc in lcs if lc.get("launch_template")]),
@@ -347,6 +413,9 @@ def remediation_report(
             "launch_configurations_deleted": len([lc for lc in lcs if lc["deleted"]]) if not check_mode else 0,
             "launch_configurations_to_delete": len([lc for lc in lcs if lc["deleted"]]) if check_mode else 0,
             "findings_still_open": len([lc for lc in lcs if not lc["deleted"] and lc["status"] != "gone"]),
+            "launch_configurations_owned": len([lc for lc in lcs if lc["status"] == "blocked_owned"]),
+            "groups_owned": len([g for g in groups if g["status"] == "blocked_owned"]),
+            "launch_configurations_waiting_for_proof": len([lc for lc in lcs if (lc.get("kept_because") or "").startswith("waiting for proof")]),
         },
     }
 
@@ -358,7 +427,7 @@ def failed_groups(report):
 def summary_lines(report):
     s = report["summary"]
     check = report["check_mode"]
-    return [
+    lines = [
         "Check mode: nothing was changed; this is the plan a real run carries out." if check else "AutoScaling.3 remediation done.",
         "Launch configurations handled: %d, %s: %d, AutoScaling.3 findings still open: %d"
         % (
@@ -370,6 +439,16 @@ def summary_lines(report):
         "Groups %s: %d, skipped (IMDSv1 in use): %d, failed: %d"
         % ("planned" if check else "migrated", s["groups_planned" if check else "groups_migrated"], s["groups_skipped"], s["groups_failed"]),
     ]
+    if s.get("launch_configurations_owned") or s.get("groups_owned"):
+        lines.append(
+            "Owned by CloudFormation, Elastic Beanstalk, Terraform or a tool (not changed; their change is in owners/): %d launch configuration(s), %d group(s)"
+            % (s["launch_configurations_owned"], s["groups_owned"])
+        )
+    if s.get("launch_configurations_waiting_for_proof"):
+        lines.append(
+            "Launch configurations kept until their template proves itself (a later run retires them): %d" % s["launch_configurations_waiting_for_proof"]
+        )
+    return lines
 
 
 def lc_elsewhere(lc, claimed_by):

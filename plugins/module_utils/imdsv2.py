@@ -99,18 +99,25 @@ def normalize_launch_configuration(lc, region, account_id, group_names=None):
     }
 
 
-def scan_region(autoscaling, region, account_id, names=None):
+def scan_region(autoscaling, region, account_id, names=None, owners=None):
     """``(launch configuration records (all, judged), AutoScaling.9 group records)`` for one region.
 
-    With ``names``, only those launch configurations and the groups that use them.
+    With ``names``, only those launch configurations and the groups that use them. ``owners(groups, failing launch
+    configuration names) -> ({group: owner}, {launch configuration: owner})`` (owners.region_owners) adds ``owner`` to
+    the failing launch configurations and the groups; without it ``owner`` is None.
     """
     lcs = describe_launch_configurations(autoscaling, names)
     groups = describe_groups(autoscaling)
     mapping = groups_by_launch_configuration(groups)
     records = [normalize_launch_configuration(lc, region, account_id, mapping.get(lc["LaunchConfigurationName"])) for lc in lcs]
     records.sort(key=lambda r: r["name"])
+    group_owners, lc_owners = owners(groups, [r["name"] for r in records if not r["compliant"]]) if owners else ({}, {})
+    for record in records:
+        record["owner"] = lc_owners.get(record["name"])
     wanted = set(names) if names else None
-    on_lc = [normalize_group(g, region, account_id) for g in groups if g.get("LaunchConfigurationName")]
+    on_lc = [
+        dict(normalize_group(g, region, account_id), owner=group_owners.get(g["AutoScalingGroupName"])) for g in groups if g.get("LaunchConfigurationName")
+    ]
     if wanted is not None:
         on_lc = [g for g in on_lc if g["launch_configuration_name"] in wanted]
     on_lc.sort(key=lambda g: g["name"])

@@ -51,7 +51,28 @@ def _run_id(value):
     return value or None
 
 
-VALUE_CHECKS = {"audit_controls": validate_controls, "hubfix_run_id": _run_id, "pv_to_hvm_run_id": _run_id}
+DELETE_WHEN = ("after_proof", "immediately", "never")
+
+
+def _delete_when(value):
+    """``autoscaling_imdsv2_delete_launch_configurations``: after_proof | immediately | never; the booleans of before 0.3.0
+    (also as survey strings) mean immediately / never."""
+    text = str(value).strip().lower()
+    if text in DELETE_WHEN:
+        return text
+    if text in ("true", "yes", "on", "1"):
+        return "immediately"
+    if text in ("false", "no", "off", "0"):
+        return "never"
+    raise ValueError("%r is not one of %s (or true/false)" % (value, ", ".join(DELETE_WHEN)))
+
+
+VALUE_CHECKS = {
+    "audit_controls": validate_controls,
+    "hubfix_run_id": _run_id,
+    "pv_to_hvm_run_id": _run_id,
+    "autoscaling_imdsv2_delete_launch_configurations": _delete_when,
+}
 
 TYPE_WORDS = {"bool": "true or false", "int": "a whole number", "list": "a list (or a comma- or newline-separated string)", "dict": "a dict (or JSON text)"}
 

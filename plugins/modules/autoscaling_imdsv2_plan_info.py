@@ -13,7 +13,16 @@ version_added: 0.1.0
 description:
   - Read-only. Judges every launch configuration of each region like the AutoScaling.3 Config rule
     (C(autoscaling-launchconfig-requires-imdsv2)) and lists, per failing launch configuration, the groups that use it and the
-    action the remediation takes (C(convert), C(delete_unused) or C(keep_unused)).
+    action the remediation takes (C(convert), C(delete_unused), C(keep_unused), C(blocked_owned) or C(retire)).
+  - Owners (see the hubfix.aws.owners options) - a launch configuration that Elastic Beanstalk, CloudFormation, Terraform or a
+    tagged tool owns (or whose every group is owned) is C(blocked_owned) - nothing of it is changed, its owner gets the change
+    instead. An owned group is listed in C(owned_groups) and never switched; the launch configuration stays while it uses it.
+  - A failing launch configuration no group uses any more, made into a hubfix launch template by an earlier run, is
+    C(retire) with C(proof) - whether every group on that template proved it (an InService instance launched from the
+    template, or no instances and desired capacity 0). One C(ec2:DescribeLaunchTemplates) per region, only when a failing
+    launch configuration is unused.
+  - C(user_data_imdsv1_calls) lists the lines of the launch configuration's user data that call the instance metadata
+    service without a token (base64, gzip and MIME multipart read); the remediation's IMDSv1 gate honours them.
   - Validates the names given. An unknown launch configuration or group name, a named group that uses a mixed instances
     policy or already a launch template, or a region that could not be read, is reported in RV(errors) so that the caller can
     stop before changing anything.
@@ -47,11 +56,14 @@ options:
     default: false
 extends_documentation_fragment:
   - hubfix.aws.regions
+  - hubfix.aws.owners
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
 notes:
-  - "IAM actions: autoscaling:DescribeLaunchConfigurations, autoscaling:DescribeAutoScalingGroups, sts:GetCallerIdentity."
+  - "IAM actions: autoscaling:DescribeLaunchConfigurations, autoscaling:DescribeAutoScalingGroups, sts:GetCallerIdentity,
+    ec2:DescribeLaunchTemplates, cloudformation:ListStacks, cloudformation:ListStackResources, cloudformation:DescribeStackResources;
+    s3:GetObject for state files in S3."
   - User data is never returned, only whether there is some.
 """
 
@@ -79,7 +91,9 @@ launch_configurations:
     - One record per launch configuration handled, with the fields of M(hubfix.aws.launch_config_imdsv2_info) plus
       C(action), C(groups) (the groups to switch, each with C(name), C(region), C(launch_configuration_name),
       C(desired_capacity), C(min_size), C(max_size), C(instances), C(live_instances)), C(other_groups) (groups using it
-      that are not switched in this run) and C(user_data_present).
+      that are not switched in this run), C(owner), C(owned_groups) (groups someone else owns - never switched), C(user_data_present),
+      C(user_data_imdsv1_calls) (C(part), C(line), C(text), C(reason)), and for C(retire) C(hubfix_template) and C(proof)
+      (C(proven), C(kept_because), C(groups)).
   returned: always
   type: list
   elements: dict
@@ -129,18 +143,25 @@ errors:
   elements: str
 """
 
+import threading
+
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import attempt, client, paginate
 from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import TAG_SOURCE_LC, retired_sources, source_of
+from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
+
+CLIENT_LOCK = threading.Lock()  # regions are planned in threads; clients are made one at a time
 
 
 def hubfix_templates(module, region, **params):
     """The DescribeLaunchTemplates items (``params``) of a region that hubfix made from a launch configuration; none
     when the call fails, so the refusal or "not found" error it would have cleared stands."""
-    templates, error = attempt(paginate, client(module, "ec2", region), "describe_launch_templates", **params)
+    with CLIENT_LOCK:
+        ec2 = client(module, "ec2", region)
+    templates, error = attempt(paginate, ec2, "describe_launch_templates", **params)
     return [t for t in templates["LaunchTemplates"] if source_of(t)] if error is None else []
 
 
@@ -172,14 +193,18 @@ def main():
         launch_configuration_names=dict(type="list", elements="str", default=[]),
         group_names=dict(type="list", elements="str", default=[]),
         delete_unused=dict(type="bool", default=False),
+        terraform_state_files=dict(type="list", elements="str", default=[]),
+        owner_tags=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     lc_names, group_names = p["launch_configuration_names"], p["group_names"]
+    owners = RegionOwners(module)
 
     def plan(autoscaling, region, account):
         lcs, groups = describe_launch_configurations(autoscaling, lc_names or None), describe_groups(autoscaling)
-        planned = asg.plan_region(region, account, lcs, groups, lc_names, group_names, p["delete_unused"])
+        templates = lambda: hubfix_templates(module, region, Filters=[{"Name": "tag-key", "Values": [TAG_SOURCE_LC]}])  # noqa: E731
+        planned = asg.plan_region(region, account, lcs, groups, lc_names, group_names, p["delete_unused"], owners.for_region(region), templates)
         return planned + (asg.groups_on_templates(groups, group_names, region),)
 
     scan = RegionScan(

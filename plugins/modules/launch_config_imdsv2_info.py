@@ -19,9 +19,14 @@ description:
   - Also lists every Auto Scaling group that launches from a launch configuration (Security Hub control AutoScaling.9).
   - Regions are scanned concurrently. A region that fails (not enabled for the account, access denied) is reported in C(regions) and
     does not fail the module unless every region fails.
+  - Reports the C(owner) of every failing launch configuration and of every group - Elastic Beanstalk, CloudFormation,
+    Terraform (O(terraform_state_files)) or a tag (O(owner_tags)) - see the hubfix.aws.owners options.
   - API calls per region - one paginated C(autoscaling:DescribeLaunchConfigurations) (one per 50 names with O(names)) and one
     paginated C(autoscaling:DescribeAutoScalingGroups). One C(sts:GetCallerIdentity) in all; one C(ec2:DescribeRegions) when
     O(regions) is given.
+  - For the owners of failing launch configurations (they carry no tags) - one C(cloudformation:ListStackResources) per stack
+    whose groups use them, then for the others one C(cloudformation:ListStacks) and the fewer of one
+    C(cloudformation:DescribeStackResources) per launch configuration or one C(cloudformation:ListStackResources) per stack.
   - Read-only; check mode returns the same result.
 author:
   - hubfix.aws maintainers (@hubfix)
@@ -39,9 +44,11 @@ options:
     type: bool
     default: true
 notes:
-  - "IAM actions: autoscaling:DescribeLaunchConfigurations, autoscaling:DescribeAutoScalingGroups, ec2:DescribeRegions, sts:GetCallerIdentity."
+  - "IAM actions: autoscaling:DescribeLaunchConfigurations, autoscaling:DescribeAutoScalingGroups, ec2:DescribeRegions, sts:GetCallerIdentity,
+    cloudformation:ListStacks, cloudformation:ListStackResources, cloudformation:DescribeStackResources; s3:GetObject for state files in S3."
 extends_documentation_fragment:
   - hubfix.aws.regions
+  - hubfix.aws.owners
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -100,6 +107,14 @@ launch_configurations:
     instance_type: {description: "Instance type.", type: str, returned: always}
     created_time: {description: "Creation time (ISO 8601).", type: str, returned: always}
     autoscaling_groups: {description: "Names of the groups in the same region that use it.", type: list, elements: str, returned: always}
+    owner:
+      description:
+        - Who manages it, null when nobody does (or when it is compliant) - C(type) is C(elastic_beanstalk), C(cloudformation), C(terraform)
+          or C(tag); C(name) the environment, stack, resource address or tag label; plus C(id), C(logical_id), C(state_file), C(tag_key)
+          where they apply, and C(via_groups) when it is owned because every group using it is.
+      type: dict
+      returned: always
+      sample: {type: cloudformation, name: web-stack, id: null, logical_id: WebLaunchConfig}
     control_id: {description: "C(AutoScaling.3).", type: str, returned: always}
 autoscaling_groups_on_launch_configurations:
   description: Auto Scaling groups that launch from a launch configuration (failing AutoScaling.9), by region then name.
@@ -116,11 +131,13 @@ autoscaling_groups_on_launch_configurations:
     min_size: {description: "Minimum size.", type: int, returned: always}
     max_size: {description: "Maximum size.", type: int, returned: always}
     instances: {description: "Ids of the group's instances.", type: list, elements: str, returned: always}
+    owner: {description: "Who manages the group (as for launch configurations), or null.", type: dict, returned: always}
     control_id: {description: "C(AutoScaling.9).", type: str, returned: always}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils.imdsv2 import scan_region, validate_launch_configuration_names
+from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
 
 
@@ -129,17 +146,20 @@ def main():
         regions=dict(type="list", elements="str"),
         names=dict(type="list", elements="str"),
         only_failed=dict(type="bool", default=True),
+        terraform_state_files=dict(type="list", elements="str", default=[]),
+        owner_tags=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         names = validate_launch_configuration_names(module.params["names"])
     except ValueError as e:
         module.fail_json(msg=str(e))
+    owners = RegionOwners(module)
 
     scan = RegionScan(
         module,
         "autoscaling",
-        lambda autoscaling, region, account: scan_region(autoscaling, region, account, names or None),
+        lambda autoscaling, region, account: scan_region(autoscaling, region, account, names or None, owners.for_region(region)),
         failed_count=lambda result: sum(1 for lc in result[0] if not lc["compliant"]),
         evaluated_count=lambda result: len(result[0]),
         empty_result={"launch_configurations": [], "autoscaling_groups_on_launch_configurations": []},

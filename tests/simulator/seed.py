@@ -552,7 +552,13 @@ def _demo(endpoint: str) -> dict:
     return _Demo(endpoint).build()
 
 
-ESTATES: dict[str, Callable[[str], dict]] = {"demo": _demo, "empty": _empty}
+def _owners(endpoint: str) -> dict:
+    from tests.simulator.seed_owners import build
+
+    return build(endpoint)
+
+
+ESTATES: dict[str, Callable[[str], dict]] = {"demo": _demo, "empty": _empty, "owners": _owners}
 
 
 def user_data_b64() -> str:

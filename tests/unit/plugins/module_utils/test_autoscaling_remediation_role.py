@@ -252,7 +252,7 @@ def test_still_used_and_kept_because():
     assert r.still_used(lc(groups=[group("asg-a")]), ["asg-a"]) == []
     assert r.kept_because(item, ["asg-b", "asg-z"], "", True) == "still used by asg-b, asg-z"
     assert r.kept_because(item, [], "ResourceInUse", True) == "deletion refused: ResourceInUse"
-    assert r.kept_because(item, [], "", False) == "autoscaling_imdsv2_delete_launch_configurations is false"
+    assert r.kept_because(item, [], "", False) == "autoscaling_imdsv2_delete_launch_configurations is never"
     assert r.kept_because(lc(action="keep_unused"), [], "", True) == "unused: set autoscaling_imdsv2_delete_unused to delete it"
     assert r.kept_because(item, [], "", True) is None
 
@@ -275,6 +275,9 @@ def test_lc_record_retired():
         "switched_groups": ["asg-a"],
         "deleted": True,
         "kept_because": None,
+        "proof": None,
+        "owner": None,
+        "owned_groups": [],
         "error": None,
     }
 
@@ -407,6 +410,9 @@ def test_remediation_report_real_run():
         "launch_configurations_deleted": 1,
         "launch_configurations_to_delete": 0,
         "findings_still_open": 2,  # kept + failed; the gone one closes
+        "launch_configurations_owned": 0,
+        "groups_owned": 0,
+        "launch_configurations_waiting_for_proof": 0,
     }
     assert report["accounts"] == [
         {

@@ -332,3 +332,29 @@ def expect_our_findings(sh, *found, region=REGION):
     product = "arn:aws:securityhub:%s:%s:product/%s/default" % (region, ACCOUNT, ACCOUNT)
     filters = {"ProductArn": [{"Value": product, "Comparison": "EQUALS"}], "GeneratorId": [{"Value": "hubfix.aws/", "Comparison": "PREFIX"}]}
     sh.add("get_findings", findings(*found), {"Filters": filters, "MaxResults": 100})
+
+
+# -- ownership and hubfix's templates (autoscaling_imdsv2_plan_info, launch_config_imdsv2_info) ------------------------
+
+
+def failing(lc):
+    return ((lc.get("MetadataOptions") or {}).get("HttpTokens") or "optional") != "required"
+
+
+def expect_owner_lookups(autoscaling_stub, candidates, stacks=()):
+    """The ownership calls of a region with failing (or named) launch configurations ``candidates`` and no group owned by a
+    stack: one cloudformation:ListStacks (``stacks``: its StackSummaries)."""
+    if not candidates:
+        return
+    from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import LIVE_STACK_STATUSES
+
+    cfn = autoscaling_stub.owner.stub("cloudformation", autoscaling_stub.region)
+    cfn.add("list_stacks", {"StackSummaries": list(stacks)}, {"StackStatusFilter": LIVE_STACK_STATUSES})
+
+
+def expect_hubfix_templates(autoscaling_stub, templates=()):
+    """The one ec2:DescribeLaunchTemplates (tag-key hubfix:source-launch-configuration) of a region with an unused failing
+    launch configuration."""
+    ec2 = autoscaling_stub.owner.stub("ec2", autoscaling_stub.region)
+    params = {"Filters": [{"Name": "tag-key", "Values": ["hubfix:source-launch-configuration"]}]}
+    ec2.add("describe_launch_templates", {"LaunchTemplates": list(templates)}, params)

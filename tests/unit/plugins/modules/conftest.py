@@ -59,6 +59,9 @@ THROTTLING_CODE = {
     "ec2": "RequestLimitExceeded",
     "securityhub": "ThrottlingException",
     "cloudwatch": "ThrottlingException",
+    "cloudformation": "Throttling",
+    "elasticbeanstalk": "Throttling",
+    "s3": "SlowDown",
 }
 READ_ONLY_PREFIXES = ("describe_", "get_", "list_")
 

@@ -11,10 +11,16 @@ OPTIONAL = {"HttpTokens": "optional", "HttpEndpoint": "enabled"}
 REQUIRED = {"HttpTokens": "required", "HttpEndpoint": "enabled"}
 
 
-def expect_region(stub, lcs=(), groups=(), lc_names=None):
+def expect_region(stub, lcs=(), groups=(), lc_names=None, templates=(), lookups=True):
+    """The region's two reads, then (``lookups``) the owner lookup of its candidates and hubfix's templates when one is unused."""
     lc_params = {"LaunchConfigurationNames": lc_names} if lc_names else PAGE
     stub.add("describe_launch_configurations", r.launch_configurations(*lcs), lc_params)
     stub.add("describe_auto_scaling_groups", r.groups(*groups), PAGE)
+    candidates = [lc for lc in lcs if (lc["LaunchConfigurationName"] in lc_names if lc_names else r.failing(lc))] if lookups else []
+    r.expect_owner_lookups(stub, candidates)
+    used = {g.get("LaunchConfigurationName") for g in groups}
+    if any(lc["LaunchConfigurationName"] not in used for lc in candidates):
+        r.expect_hubfix_templates(stub, templates)
 
 
 def test_plans_converting_a_failing_launch_configuration_and_switching_its_group(aws, run):
@@ -137,7 +143,8 @@ def template_lookup(stub, ids, templates):
 
 def test_named_group_already_on_a_template_is_an_error(aws, run):
     (autoscaling,) = aws.expect_region_scan("autoscaling")
-    expect_region(autoscaling, [r.launch_configuration("lc-web")], [r.group("asg-web", lc=None, template=("lt-1", "lt-web", 3))])
+    # lc-web is used by no named group: not a candidate, no owner lookup
+    expect_region(autoscaling, [r.launch_configuration("lc-web")], [r.group("asg-web", lc=None, template=("lt-1", "lt-web", 3))], lookups=False)
     template_lookup(aws.stub("ec2"), ["lt-1"], [{"LaunchTemplateName": "lt-web", "LaunchTemplateId": "lt-1", "Tags": [{"Key": "team", "Value": "web"}]}])
 
     result = run(module, {"group_names": ["asg-web"]})

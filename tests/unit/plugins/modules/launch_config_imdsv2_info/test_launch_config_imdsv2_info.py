@@ -14,6 +14,7 @@ REQUIRED = {"HttpTokens": "required", "HttpEndpoint": "enabled"}
 def expect_region(stub, lcs=(), groups=(), names=None):
     stub.add("describe_launch_configurations", r.launch_configurations(*lcs), {"LaunchConfigurationNames": names} if names else PAGE)
     stub.add("describe_auto_scaling_groups", r.groups(*groups), PAGE)
+    r.expect_owner_lookups(stub, [lc for lc in lcs if r.failing(lc)])
 
 
 def test_returns_failing_launch_configurations_and_the_groups_on_launch_configurations(aws, run):
@@ -48,6 +49,7 @@ def test_returns_failing_launch_configurations_and_the_groups_on_launch_configur
         "instance_type": "t3.micro",
         "created_time": "2024-01-02T03:04:05+00:00",
         "autoscaling_groups": ["asg-web"],
+        "owner": None,
         "control_id": "AutoScaling.3",
     }
     assert result["launch_configurations"][0]["reason"] == "metadata_options_absent"
