@@ -31,6 +31,8 @@ from ansible_collections.hubfix.aws.plugins.module_utils.controls import (
     reason_text,
     validate_controls,
 )
+from ansible_collections.hubfix.aws.plugins.module_utils.owners import describe as describe_owner
+from ansible_collections.hubfix.aws.plugins.module_utils.owners import owner_file_name
 from ansible_collections.hubfix.aws.plugins.module_utils.partitions import instance_arn
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_REPLACED_BY
 
@@ -141,6 +143,11 @@ def autoscaling_3_finding(lc):
             "run remediate_autoscaling_3 with autoscaling_imdsv2_delete_unused: true "
             "(no group uses it: it is backed up, then deleted; the finding closes when it is gone)"
         )
+    if lc.get("owner"):
+        text = (
+            "owned by %s: run remediate_autoscaling_3 - it leaves the launch configuration and its groups alone and writes the change "
+            "for the owner to <report dir>/owners/%s" % (describe_owner(lc["owner"]), owner_file_name(lc["owner"]))
+        )
     if reason == "http_endpoint_disabled_tokens_optional":
         text += "; the metadata endpoint stays disabled"
     return {
@@ -159,6 +166,7 @@ def autoscaling_3_finding(lc):
         "details": {
             "metadata_options": lc.get("metadata_options"),
             "autoscaling_groups": groups,
+            "owner": lc.get("owner"),
             "image_id": lc.get("image_id"),
             "instance_type": lc.get("instance_type"),
             "created_time": lc.get("created_time"),
@@ -179,6 +187,11 @@ def autoscaling_9_finding(group, lc_by_key, account_id):
         )
     else:
         text = "run remediate_autoscaling_3 (switches %s to a launch template converted from %s)" % (group.get("name"), lc_name)
+    if group.get("owner"):
+        text = "owned by %s: change it there (remediate_autoscaling_3 writes the change to <report dir>/owners/%s and never switches the group)" % (
+            describe_owner(group["owner"]),
+            owner_file_name(group["owner"]),
+        )
     return {
         "control": AUTOSCALING_9,
         "status": STATUS_FAILED,
@@ -195,6 +208,7 @@ def autoscaling_9_finding(group, lc_by_key, account_id):
         "details": {
             "launch_configuration_name": lc_name,
             "launch_configuration_compliant": lc.get("compliant"),
+            "owner": group.get("owner"),
             "desired_capacity": group.get("desired_capacity"),
             "instances": list(group.get("instances") or []),
         },

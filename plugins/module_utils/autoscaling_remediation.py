@@ -294,6 +294,64 @@ def lc_record(lc, backup, template, switched, deleted, delete_error, delete_want
     }
 
 
+def owned_items(items):
+    """The plan records ``autoscaling_imdsv2_owner_changes`` takes: owned launch configurations (``blocked_owned``) and
+    the ones with owned groups (an owned group of a converted launch configuration gets its change from its owner)."""
+    return [lc for lc in items or [] if lc.get("action") == "blocked_owned" or lc.get("owned_groups")]
+
+
+def owned_records(items, owner_results, account_id=None):
+    """``[launch configuration records, group records, owner records]`` of what owners manage (status ``blocked_owned``:
+    nothing changed), each naming its owner, the file written for it (``owner_results``: the ``owners`` of
+    ``autoscaling_imdsv2_owner_changes``) and the next action; a launch configuration also its owner's change set."""
+    results = {(o.get("region"), o.get("type"), o.get("name")): o for o in owner_results or []}
+
+    def about(region, owner):
+        path = results.get((region, owner.get("type"), owner.get("name")), {}).get("file")
+        return path, next_action(owner, path)
+
+    lcs, groups = [], []
+    for item in owned_items(items):
+        region = item["region"]
+        # an owner of its own, else (only owned groups named) the first owned group's
+        owner = item.get("owner") or next((g["owner"] for g in item.get("owned_groups") or [] if g.get("owner")), None)
+        if item.get("action") == "blocked_owned" and owner:
+            path, action = about(region, owner)
+            lcs.append(
+                {
+                    "name": item["name"],
+                    "region": region,
+                    "account_id": item.get("account_id") or account_id,
+                    "reason": item.get("reason"),
+                    "action": item["action"],
+                    "status": "blocked_owned",
+                    "backup_file": None,
+                    "launch_template": None,
+                    "template_action": None,
+                    "groups": [],
+                    "switched_groups": [],
+                    "deleted": False,
+                    "kept_because": "managed by %s" % describe(owner),
+                    "proof": None,
+                    "owner": owner,
+                    "owner_file": path,
+                    "next_action": action,
+                    "change_set_arn": results.get((region, owner.get("type"), owner.get("name")), {}).get("change_set_arn"),
+                    "owned_groups": [g["name"] for g in item.get("owned_groups") or []],
+                    "error": None,
+                }
+            )
+        for group in item.get("owned_groups") or []:
+            group_owner = group.get("owner") or item.get("owner")
+            if not group_owner:
+                continue
+            path, action = about(region, group_owner)
+            record = _group_base(dict(item, account_id=item.get("account_id") or account_id), group["name"], "blocked_owned", action, None)
+            record.update(changed=False, launch_template=None, instance_refresh=None, owner=group_owner, owner_file=path, next_action=action)
+            groups.append(record)
+    return [lcs, groups, [dict(o, account_id=account_id) for o in owner_results or []]]
+
+
 def lc_failed(lc, error):
     """The record of a launch configuration whose remediation stopped with an error (the run goes on, and fails at the end)."""
     return {

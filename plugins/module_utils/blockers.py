@@ -25,6 +25,8 @@ CODES = (
     "opsworks",
     "cloudformation",
     "elastic_beanstalk",
+    "terraform",
+    "owner_tag",
     "autoscaling_group",
     "spot",
     "instance_store_data",
@@ -74,6 +76,16 @@ def _conditions(record):
         found["elastic_beanstalk"] = "managed by Elastic Beanstalk environment %s: change the environment's instance type/platform instead" % _owner(
             record, "elastic_beanstalk"
         )
+    if _owner(record, "terraform"):
+        owner = record["owner"]
+        found["terraform"] = "managed by Terraform resource %s (state %s): change the AMI and instance type there, %s" % (
+            owner.get("name"),
+            owner.get("state_file") or "?",
+            "a replacement made outside it would be undone by the next apply",
+        )
+    if _owner(record, "tag"):
+        owner = record["owner"]
+        found["owner_tag"] = "managed by %s (tag %s): replace it through that tool" % (owner.get("name"), owner.get("tag_key"))
     if record.get("autoscaling_group_name"):
         found["autoscaling_group"] = (
             "member of Auto Scaling group %s: fix its launch configuration or template and let the group replace the instance"
@@ -107,6 +119,8 @@ def next_action(code, record):
         "with pv_to_hvm_acknowledge_instance_store_loss: true" % (_devices(record) or "instance store"),
         "cloudformation": "managed by CloudFormation stack %s — change the AMI and instance type in the template and update the stack" % owner,
         "elastic_beanstalk": "managed by Elastic Beanstalk environment %s — move the environment to a current (HVM) platform" % owner,
+        "terraform": "managed by Terraform resource %s — set an HVM AMI and a current instance type in the configuration and terraform apply" % owner,
+        "owner_tag": "managed by %s — replace the instance with an HVM one through that tool" % owner,
         "termination_protection": "termination protection is on — confirm the instance may be replaced, disable the protection, then run remediate_ec2_24",
         "spot": "spot instance — relaunch it from an HVM AMI through its spot request or fleet",
     }

@@ -189,8 +189,11 @@ def elastic_ips(instance, addresses):
     return out
 
 
-def normalize_instance(instance, region, account_id, volumes_by_id=None, addresses=None, image=None, image_found=True, termination_protection=None):
-    """The ``instances[]`` record for one DescribeInstances ``Instance``."""
+def normalize_instance(
+    instance, region, account_id, volumes_by_id=None, addresses=None, image=None, image_found=True, termination_protection=None, owner_of=None
+):
+    """The ``instances[]`` record for one DescribeInstances ``Instance``; ``owner_of(instance id, tags)`` finds its owner
+    (owners_aws.RegionOwners.instance_owner: tags, Terraform state, owner tags), by default from its tags alone."""
     tags = boto3_tag_list_to_ansible_dict(instance.get("Tags") or [])
     placement = instance.get("Placement") or {}
     operator = instance.get("Operator") or {}
@@ -238,7 +241,7 @@ def normalize_instance(instance, region, account_id, volumes_by_id=None, address
         "network_interfaces": network_interfaces(instance),
         "autoscaling_group_name": tags.get(TAG_ASG),
         "termination_protection": termination_protection,
-        "owner": owner_from_tags(tags),
+        "owner": owner_of(instance["InstanceId"], tags) if owner_of else owner_from_tags(tags),
         "replaced_by": tags.get(TAG_REPLACED_BY),
         "suggested_instance_type": suggest_instance_type(instance.get("InstanceType")),
         "security_hub_evaluated": security_hub_evaluates_ec2_24(region),
@@ -271,7 +274,7 @@ def existing_instance_ids(ec2, instance_ids):
     return found
 
 
-def scan_region(ec2, region, account_id, filters, instance_ids=None):
+def scan_region(ec2, region, account_id, filters, instance_ids=None, owner_of=None):
     """EC2.24 records for one region."""
     instances = describe_pv_instances(ec2, filters, instance_ids)
     if not instances:
@@ -293,6 +296,7 @@ def scan_region(ec2, region, account_id, filters, instance_ids=None):
                 image=image,
                 image_found=image is not None,
                 termination_protection=termination_protection(ec2, instance["InstanceId"]),
+                owner_of=owner_of,
             )
         )
     return records

@@ -92,9 +92,12 @@ owners:
           C(would_apply) / C(would_create_change_set) (check mode) or C(failed).
       type: str
       returned: always
-    change_set_arn: {description: "The change set's ARN (CloudFormation with O(cloudformation_change_set)).", type: str, returned: when created or found}
-    change_set_name: {description: "The change set's name.", type: str, returned: CloudFormation}
-    verified: {description: "Elastic Beanstalk - the environment's group launches from a template requiring IMDSv2.", type: bool, returned: when applied}
+    change_set_arn: {description: "The change set ARN when created or found (O(cloudformation_change_set)), else null.", type: str, returned: always}
+    change_set_name: {description: "The change set's name for the patched template (CloudFormation), else null.", type: str, returned: always}
+    verified:
+      description: Elastic Beanstalk with O(elastic_beanstalk_apply) - whether the environment's group launches from a template requiring IMDSv2; else null.
+      type: bool
+      returned: always
     warnings: {description: "What the template patch could not carry over as is.", type: list, elements: str, returned: always}
     error: {description: "Why this owner failed, or null.", type: str, returned: always}
 owners_dir:
@@ -248,6 +251,9 @@ def main():
             "launch_configurations": [lc["name"] for lc in entry["launch_configurations"]],
             "groups": sorted(g["name"] for g in entry["groups"]),
             "status": "written",
+            "change_set_name": None,
+            "change_set_arn": None,
+            "verified": None,
             "warnings": [],
             "error": None,
         }
@@ -260,7 +266,7 @@ def main():
                 record["file"] = write(owners_dir, oc.file_name(entry), oc.markdown_change(entry))
         except Exception as e:  # noqa: BLE001 - one owner's failure is reported with it; the others are still written
             record.update(status="failed", error="%s %s (%s): %s" % (owner["type"], owner["name"], entry["region"], getattr(e, "message", None) or e))
-        changed = changed or bool(record.pop("changed", False))
+        changed = bool(record.pop("changed", False)) or changed
         results.append(record)
     module.exit_json(changed=changed, owners=results, owners_dir=owners_dir)
 

@@ -45,9 +45,10 @@ notes:
     so C(instance_store_devices) holds the C(ephemeralN) mappings of the instance's AMI. Instances whose type offers instance-store
     volumes that the AMI does not map carry the warning C(instance_store_unverified).
   - "IAM actions: ec2:DescribeInstances, ec2:DescribeVolumes, ec2:DescribeAddresses, ec2:DescribeImages, ec2:DescribeInstanceAttribute,
-    ec2:DescribeRegions, sts:GetCallerIdentity."
+    ec2:DescribeRegions, sts:GetCallerIdentity; s3:GetObject for Terraform state files in S3."
 extends_documentation_fragment:
   - hubfix.aws.regions
+  - hubfix.aws.owners
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -180,7 +181,10 @@ instances:
       returned: always
     termination_protection: {description: "Whether C(DisableApiTermination) is on.", type: bool, returned: always}
     owner:
-      description: The CloudFormation stack or Elastic Beanstalk environment that manages the instance (from their tags), or null.
+      description:
+        - Who manages the instance, or null - its Elastic Beanstalk environment or CloudFormation stack (from their tags), the Terraform
+          resource holding it (O(terraform_state_files)), or a tool from O(owner_tags). An owned instance is blocked (C(cloudformation),
+          C(elastic_beanstalk), C(terraform) or C(owner_tag)).
       type: dict
       returned: always
       sample: {type: cloudformation, name: web-stack, id: "arn:aws:cloudformation:us-east-1:123456789012:stack/web-stack/1"}
@@ -195,7 +199,7 @@ instances:
     blockers:
       description:
         - What stops a safe stop-snapshot-relaunch migration, as C({code, message}). Codes - C(instance_store_root), C(instance_store_data),
-          C(autoscaling_group), C(cloudformation), C(elastic_beanstalk), C(termination_protection), C(spot), C(ec2_classic),
+          C(autoscaling_group), C(cloudformation), C(elastic_beanstalk), C(terraform), C(owner_tag), C(termination_protection), C(spot), C(ec2_classic),
           C(managed_instance), C(emr_cluster), C(opsworks).
       type: list
       elements: dict
@@ -211,6 +215,7 @@ instances:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import InputError, build_filters, existing_instance_ids, scan_region, validate_instance_ids
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, scan_regions
 
@@ -235,6 +240,8 @@ def main():
         regions=dict(type="list", elements="str"),
         instance_ids=dict(type="list", elements="str"),
         filters=dict(type="dict"),
+        terraform_state_files=dict(type="list", elements="str", default=[]),
+        owner_tags=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
@@ -242,11 +249,12 @@ def main():
         filters = build_filters(module.params["filters"])
     except InputError as e:
         module.fail_json(msg=str(e))
+    owners = RegionOwners(module)
 
     scan = RegionScan(
         module,
         "ec2",
-        lambda ec2, region, account: scan_region(ec2, region, account, filters, instance_ids or None),
+        lambda ec2, region, account: scan_region(ec2, region, account, filters, instance_ids or None, owners.instance_owner),
         empty_result={"instances": []},
     )
     instances = [record for records in scan.results() for record in records]

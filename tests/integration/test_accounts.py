@@ -142,6 +142,7 @@ def test_autoscaling_3_in_two_accounts_one_denied(simulator, estate, tmp_path):
         "autoscaling_imdsv2_report_dir": str(tmp_path / "reports"),
         "autoscaling_imdsv2_backup_dir": str(tmp_path / "backups"),
         "autoscaling_imdsv2_imdsv1_usage_check": False,
+        "autoscaling_imdsv2_delete_launch_configurations": "immediately",  # proof before retirement: test_autoscaling_owners
         "hubfix_accounts": ACCOUNTS,
     }
     dry = run_playbook("hubfix.aws.remediate_autoscaling_3", simulator.env(), extra, check=True, diff=True)

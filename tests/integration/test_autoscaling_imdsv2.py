@@ -36,7 +36,12 @@ def dirs(tmp_path):
 
 
 def remediate(simulator, dirs, check=False, diff=False, **extra):
-    extra_vars = {"autoscaling_imdsv2_regions": REGIONS, "autoscaling_imdsv2_refresh_poll_interval": 0}
+    # retirement right after the switch (the pre-0.3.0 behaviour): proof before retirement is test_autoscaling_owners'
+    extra_vars = {
+        "autoscaling_imdsv2_regions": REGIONS,
+        "autoscaling_imdsv2_refresh_poll_interval": 0,
+        "autoscaling_imdsv2_delete_launch_configurations": "immediately",
+    }
     extra_vars.update(dirs)
     extra_vars.update(extra)
     return run_playbook(PLAYBOOK, simulator.env(), extra_vars, check=check, diff=diff)

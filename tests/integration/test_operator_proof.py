@@ -155,7 +155,11 @@ def test_two_runs_at_once_do_each_thing_once(simulator, tmp_path):
         "pv_to_hvm_instance_ids": sources,
         "pv_to_hvm_image_id": estate["images"]["hvm"]["us-east-1"],
     }
-    as3_vars = {"autoscaling_imdsv2_regions": ["us-east-1"], "autoscaling_imdsv2_refresh_poll_interval": 0}
+    as3_vars = {
+        "autoscaling_imdsv2_regions": ["us-east-1"],
+        "autoscaling_imdsv2_refresh_poll_interval": 0,
+        "autoscaling_imdsv2_delete_launch_configurations": "immediately",  # both runs race to retire; proof: test_autoscaling_owners
+    }
     procs = []
     for n in (1, 2):
         work = tmp_path / f"run{n}"

@@ -202,6 +202,7 @@ def run_everything(simulator, estate, workdir: Path) -> dict:
             {
                 "autoscaling_imdsv2_regions": REGIONS,
                 "autoscaling_imdsv2_refresh_poll_interval": 0,
+                "autoscaling_imdsv2_delete_launch_configurations": "immediately",  # the deletion is retried under faults too
                 "autoscaling_imdsv2_backup_dir": str(workdir / "backups"),
                 "autoscaling_imdsv2_report_dir": str(workdir / "as3"),
             },

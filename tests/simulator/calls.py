@@ -31,6 +31,18 @@ _REST_OPERATIONS = {
         ("POST", r"^/securityControls/batchGet$", "BatchGetSecurityControls"),
         ("GET", r"^/findingAggregator/list$", "ListFindingAggregators"),
     ],
+    # path-style addressing (the simulator's endpoint): /bucket and /bucket/key (Terraform state files are read from S3)
+    "s3": [
+        ("GET", r"^/[^/]+/.+$", "GetObject"),
+        ("HEAD", r"^/[^/]+/.+$", "HeadObject"),
+        ("PUT", r"^/[^/]+/.+$", "PutObject"),
+        ("DELETE", r"^/[^/]+/.+$", "DeleteObject"),
+        ("GET", r"^/[^/]+/?$", "ListObjects"),
+        ("HEAD", r"^/[^/]+/?$", "HeadBucket"),
+        ("PUT", r"^/[^/]+/?$", "CreateBucket"),
+        ("DELETE", r"^/[^/]+/?$", "DeleteBucket"),
+        ("GET", r"^/$", "ListBuckets"),
+    ],
 }
 
 _CREDENTIAL = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")

@@ -105,7 +105,7 @@ BLOCKED = {
     "root_device_name": "/dev/sda1",
     "managed": True,
     "tags": {blockers.TAG_EMR: "j-1", blockers.TAG_OPSWORKS: "stack"},
-    "owner": {"type": "cloudformation", "name": "web"},
+    "owner": {"type": "cloudformation", "name": "web", "state_file": "prod.tfstate", "tag_key": "ManagedBy"},
     "autoscaling_group_name": "asg",
     "instance_lifecycle": "spot",
     "instance_store_devices": [{"device_name": "/dev/sdb", "virtual_name": "ephemeral0"}],
@@ -113,10 +113,13 @@ BLOCKED = {
 }
 
 
+OWNER_KINDS = ("elastic_beanstalk", "terraform", "tag")
+
+
 def test_every_blocker_code_has_a_message(files):
-    found = {b["code"] for b in blockers.blockers(BLOCKED)} | {
-        b["code"] for b in blockers.blockers(dict(BLOCKED, owner={"type": "elastic_beanstalk", "name": "e"}))
-    }
+    found = {b["code"] for b in blockers.blockers(BLOCKED)}
+    for kind in OWNER_KINDS:
+        found |= {b["code"] for b in blockers.blockers(dict(BLOCKED, owner={"type": kind, "name": "e", "state_file": "s", "tag_key": "k"}))}
     assert found == set(blockers.CODES)
 
 
@@ -124,7 +127,7 @@ OTHER = dict(
     BLOCKED,
     root_device_name="/dev/xvda",
     tags={blockers.TAG_EMR: "j-2", blockers.TAG_OPSWORKS: "other"},
-    owner={"type": "cloudformation", "name": "db"},
+    owner={"type": "cloudformation", "name": "db", "state_file": "s3://bucket/db.json", "tag_key": "Owner"},
     operator_principal="ops.example.com",
     autoscaling_group_name="group-2",
     instance_store_devices=[{"device_name": "/dev/sdc", "virtual_name": "ephemeral1"}],
@@ -139,7 +142,7 @@ def fixed_text(one, two):
 
 
 def message(record, code):
-    for r in (record, dict(record, owner=dict(record["owner"], type="elastic_beanstalk"))):
+    for r in [record] + [dict(record, owner=dict(record["owner"], type=kind)) for kind in OWNER_KINDS]:
         for b in blockers.blockers(r):
             if b["code"] == code:
                 return b["message"]

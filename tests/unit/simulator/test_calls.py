@@ -73,3 +73,12 @@ def test_parse_recording_and_summary():
     calls = parse_recording(text + "\n\n")
     assert summarize(calls) == {"ec2:CreateTags": 1, "ec2:DescribeInstances": 2}
     assert [c.operation for c in calls if c.mutating] == ["CreateTags"]
+
+
+def test_s3_rest_calls_are_named_by_method_and_path():
+    get = parse_entry(entry("s3", method="GET", url="/hubfix-tfstate/prod/terraform.tfstate"))
+    put = parse_entry(entry("s3", "{}", method="PUT", url="/hubfix-tfstate/prod/terraform.tfstate"))
+    bucket = parse_entry(entry("s3", method="PUT", url="/hubfix-tfstate"))
+    assert (get.operation, get.mutating) == ("GetObject", False)
+    assert (put.operation, put.mutating) == ("PutObject", True)
+    assert (bucket.operation, bucket.mutating) == ("CreateBucket", True)

@@ -364,7 +364,24 @@ def test_every_blocker_code_is_documented_and_reachable():
     inst = instance(RootDeviceType="instance-store", InstanceLifecycle="spot", VpcId=None, Operator={"Managed": True}, Tags=tags)
     found = set(codes(record(inst, image=image, termination_protection=True)["blockers"]))
     found |= set(codes(record(instance(Tags=[{"Key": "elasticbeanstalk:environment-name", "Value": "env"}]))["blockers"]))
+    terraform = {"type": "terraform", "name": "aws_instance.web", "state_file": "prod.tfstate"}
+    found |= set(codes(record(owner_of=lambda _id, _tags: terraform)["blockers"]))
+    found |= set(codes(record(owner_of=lambda _id, _tags: {"type": "tag", "name": "pulumi", "tag_key": "ManagedBy"})["blockers"]))
     assert found == set(blockers.CODES)
+
+
+def test_owner_of_names_the_owner_and_blocks_the_instance():
+    seen = []
+
+    def owner_of(instance_id, tags):
+        seen.append((instance_id, tags.get("Name")))
+        return {"type": "terraform", "name": "module.app.aws_instance.db[0]", "state_file": "s3://b/k"}
+
+    r = record(instance(Tags=[{"Key": "Name", "Value": "db"}]), owner_of=owner_of)
+    assert seen == [(r["instance_id"], "db")]
+    assert r["owner"]["name"] == "module.app.aws_instance.db[0]"
+    (blocker,) = [b for b in r["blockers"] if b["code"] == "terraform"]
+    assert "module.app.aws_instance.db[0]" in blocker["message"] and "s3://b/k" in blocker["message"]
 
 
 # -- warnings -------------------------------------------------------------------------------------------
