@@ -204,6 +204,9 @@ def minimum_calls(estate):
       ec2:DescribeImages                    ceil(their distinct AMIs / 200) (instance-store mappings of the AMI)
       autoscaling:DescribeLaunchConfigurations  ceil(LCs / 100), at least 1 (MaxRecords 100)
       autoscaling:DescribeAutoScalingGroups     ceil(groups / 100), at least 1 (MaxRecords 100)
+      cloudformation:ListStacks             1 when the region has failing launch configurations no group tag already ties
+                                            to a stack (launch configurations carry no tags: could a stack own one?); the
+                                            benchmark estate has no stacks, so no ListStackResources follows
     Once: sts:GetCallerIdentity (account id for the ARNs), ec2:DescribeRegions (checks the region names).
 
     ec2:DescribeInstanceAttribute (termination protection) has no batched form - EC2 returns DisableApiTermination
@@ -232,6 +235,8 @@ def minimum_calls(estate):
             add(audit, "ec2:DescribeAddresses", 1)
             add(audit, "ec2:DescribeImages", math.ceil(e["pv_images"] / FILTER_VALUES))
         add(audit, "autoscaling:DescribeAutoScalingGroups", max(1, math.ceil(e["groups"] / AUTOSCALING_PAGE)))
+        if e["expected"]["launch_configurations"]:
+            add(audit, "cloudformation:ListStacks", 1)
     with_tp = dict(audit)
     add(with_tp, "ec2:DescribeInstanceAttribute", sum(e["pv"] for e in estate.values()))
     return {

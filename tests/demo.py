@@ -70,7 +70,13 @@ def _audit_vars(name: str) -> Callable[[Context], dict]:
 
 
 def _autoscaling_vars(ctx: Context) -> dict:
-    return {"autoscaling_imdsv2_regions": DEMO_REGIONS, "autoscaling_imdsv2_backup_dir": str(ctx.report_dir / "backups")}
+    # the instance refresh replaces the instances from the template, which proves it: the launch configurations retire in the same run
+    return {
+        "autoscaling_imdsv2_regions": DEMO_REGIONS,
+        "autoscaling_imdsv2_backup_dir": str(ctx.report_dir / "backups"),
+        "autoscaling_imdsv2_instance_refresh": True,
+        "autoscaling_imdsv2_refresh_poll_interval": 1,
+    }
 
 
 def _autoscaling_fix_vars(ctx: Context) -> dict:

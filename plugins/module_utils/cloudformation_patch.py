@@ -35,7 +35,11 @@ import json
 import re
 from collections import OrderedDict
 
-import yaml
+try:
+    import yaml
+except ImportError:  # PyYAML comes with ansible-core; a module run by another interpreter says so (missing_required_lib)
+    yaml = None
+HAS_YAML = yaml is not None
 
 LAUNCH_CONFIGURATION = "AWS::AutoScaling::LaunchConfiguration"
 LAUNCH_TEMPLATE = "AWS::EC2::LaunchTemplate"
@@ -108,37 +112,37 @@ def _construct_timestamp_as_str(loader, node):
     return loader.construct_scalar(node)
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation's short-form tags (``!Ref``, ``!GetAtt``, ``!Sub``, ...) and keeps dates as strings."""
+if HAS_YAML:
 
+    class CloudFormationLoader(yaml.SafeLoader):
+        """SafeLoader that reads CloudFormation's short-form tags (``!Ref``, ``!GetAtt``, ``!Sub``, ...) and keeps dates as strings."""
 
-CloudFormationLoader.add_multi_constructor("!", _construct_short_form)
-CloudFormationLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
+    CloudFormationLoader.add_multi_constructor("!", _construct_short_form)
+    CloudFormationLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_str)
 
-# Plain scalars a YAML 1.2 reader takes for numbers although PyYAML (YAML 1.1) reads them as strings: quoted when written.
-_YAML12_NUMBER = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+    # Plain scalars a YAML 1.2 reader takes for numbers although PyYAML (YAML 1.1) reads them as strings: quoted when written.
+    _YAML12_NUMBER = re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    )
 
+    class CloudFormationDumper(yaml.SafeDumper):
+        """SafeDumper for templates: long form, block style, sequences indented, no anchors (CloudFormation has no aliases)."""
 
-class CloudFormationDumper(yaml.SafeDumper):
-    """SafeDumper for templates: long form, block style, sequences indented, no anchors (CloudFormation has no aliases)."""
+        def ignore_aliases(self, data):
+            return True
 
-    def ignore_aliases(self, data):
-        return True
+        def increase_indent(self, flow=False, indentless=False):
+            return super().increase_indent(flow, False)
 
-    def increase_indent(self, flow=False, indentless=False):
-        return super().increase_indent(flow, False)
+    def _represent_str(dumper, data):
+        if "\n" in data:
+            return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+        if _YAML12_NUMBER.match(data):
+            return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
+        return dumper.represent_str(data)
 
-
-def _represent_str(dumper, data):
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    if _YAML12_NUMBER.match(data):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="'")
-    return dumper.represent_str(data)
-
-
-CloudFormationDumper.add_representer(str, _represent_str)
-CloudFormationDumper.add_representer(OrderedDict, yaml.SafeDumper.represent_dict)
+    CloudFormationDumper.add_representer(str, _represent_str)
+    CloudFormationDumper.add_representer(OrderedDict, yaml.SafeDumper.represent_dict)
 
 
 def load_template(body):
@@ -155,6 +159,8 @@ def load_template(body):
     try:
         template, fmt = json.loads(body), "json"
     except ValueError:
+        if not HAS_YAML:
+            raise ValueError("the template is not JSON, and reading YAML needs PyYAML") from None
         try:
             template, fmt = yaml.load(body, Loader=CloudFormationLoader), "yaml"
         except yaml.YAMLError as e:
@@ -168,6 +174,8 @@ def dump_template(template, fmt):
     """The template as text: ``json`` (indent 2, keys in their order) or ``yaml`` (block style, long form)."""
     if fmt == "json":
         return json.dumps(template, indent=2, sort_keys=False) + "\n"
+    if fmt == "yaml" and not HAS_YAML:
+        raise ValueError("writing a YAML template needs PyYAML")
     if fmt == "yaml":
         return yaml.dump(template, Dumper=CloudFormationDumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=float("inf"))
     raise ValueError("fmt must be 'json' or 'yaml', not %r" % (fmt,))

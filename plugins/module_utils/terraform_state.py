@@ -32,7 +32,7 @@ def parse_s3_url(path):
     """``(bucket, key)`` of an ``s3://bucket/key`` path, None for a local path; ValueError when bucket or key is missing."""
     if not isinstance(path, str) or not path.startswith(S3_SCHEME):
         return None
-    bucket, _, key = path[len(S3_SCHEME) :].partition("/")
+    bucket, unused, key = path[len(S3_SCHEME) :].partition("/")
     if not bucket or not key:
         raise ValueError("%r is not a state file in S3: expected s3://bucket/key" % path)
     return bucket, key

@@ -147,7 +147,7 @@ def imdsv1_calls(value):
     calls = []
     for label, text in script_parts(decode_user_data(value)):
         lines = [(n, line) for n, line in _logical_lines(text) if not line.lstrip().startswith("#")]
-        token_requested = any(_is_token_request(line) for _, line in lines)
+        token_requested = any(_is_token_request(line) for unused, line in lines)
         for number, line in lines:
             reason = _reason(line, token_requested)
             if reason:

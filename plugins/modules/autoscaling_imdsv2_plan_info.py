@@ -203,7 +203,10 @@ def main():
 
     def plan(autoscaling, region, account):
         lcs, groups = describe_launch_configurations(autoscaling, lc_names or None), describe_groups(autoscaling)
-        templates = lambda: hubfix_templates(module, region, Filters=[{"Name": "tag-key", "Values": [TAG_SOURCE_LC]}])  # noqa: E731
+
+        def templates():
+            return hubfix_templates(module, region, Filters=[{"Name": "tag-key", "Values": [TAG_SOURCE_LC]}])
+
         planned = asg.plan_region(region, account, lcs, groups, lc_names, group_names, p["delete_unused"], owners.for_region(region), templates)
         return planned + (asg.groups_on_templates(groups, group_names, region),)
 

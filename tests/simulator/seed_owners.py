@@ -111,7 +111,7 @@ def terraform_state(lc_arn: str, group_arn: str) -> dict:
 
 
 def _wait_ready(eb, name: str) -> None:
-    for _ in range(30):
+    for _attempt in range(30):
         (env,) = eb.describe_environments(EnvironmentNames=[name])["Environments"]
         if env["Status"] == "Ready":
             return

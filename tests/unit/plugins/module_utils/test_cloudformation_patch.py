@@ -174,7 +174,7 @@ def test_loader_leaves_yaml_safe_loader_alone():
 
 
 def test_yaml_round_trip_in_long_form():
-    template, _ = load_template(SHORT_FORM_YAML)
+    template, unused = load_template(SHORT_FORM_YAML)
     body = dump_template(template, "yaml")
     assert "!Ref" not in body and "!GetAtt" not in body
     assert "Fn::GetAtt:" in body and "Ref: AmiId" in body
@@ -227,7 +227,7 @@ def test_load_template_refuses_what_is_no_template():
 
 
 def test_launch_configuration_logical_ids():
-    template, _ = load_template(SHORT_FORM_YAML)
+    template, unused = load_template(SHORT_FORM_YAML)
     assert launch_configuration_logical_ids(template) == ["WebLC"]
     assert launch_configuration_logical_ids({"Resources": {"A": lc(), "B": group("A"), "C": lc()}}) == ["A", "C"]
     assert launch_configuration_logical_ids({}) == []
@@ -275,7 +275,7 @@ def test_typical_stack():
 def test_input_is_not_mutated():
     template = typical_stack()
     before = copy.deepcopy(template)
-    patched, _ = patch_template(template, ["WebLC"])
+    patched, unused = patch_template(template, ["WebLC"])
     assert template == before
     patched["Resources"]["WebLCTemplate"]["Properties"]["LaunchTemplateData"]["SecurityGroupIds"].append("sg-x")
     assert template == before
@@ -299,7 +299,7 @@ def test_patched_yaml_template_dumps_and_reloads():
 
 def test_public_ip_choice_puts_the_groups_on_a_network_interface():
     template = {"Resources": {"WebLC": lc(ImageId="ami-1", InstanceType="t3.micro", AssociatePublicIpAddress=True, SecurityGroups=["sg-1", {"Ref": "SG"}])}}
-    _, changes, data = converted(template)
+    unused, changes, data = converted(template)
     assert "SecurityGroupIds" not in data and "SecurityGroups" not in data
     assert data["NetworkInterfaces"] == [{"DeviceIndex": 0, "AssociatePublicIpAddress": True, "DeleteOnTermination": True, "Groups": ["sg-1", {"Ref": "SG"}]}]
     assert any("no AutoScalingGroup" in w for w in changes["warnings"])
@@ -307,7 +307,7 @@ def test_public_ip_choice_puts_the_groups_on_a_network_interface():
 
 def test_public_ip_choice_without_groups_and_through_fn_if():
     template = {"Resources": {"WebLC": lc(AssociatePublicIpAddress={"Fn::If": ["Public", False, {"Ref": "AWS::NoValue"}]})}}
-    _, _, data = converted(template)
+    unused, unused2, data = converted(template)
     # no choice in one branch: an interface that takes the subnet's setting, as the launch configuration did
     assert data["NetworkInterfaces"] == {
         "Fn::If": [
@@ -319,7 +319,7 @@ def test_public_ip_choice_without_groups_and_through_fn_if():
 
 
 def test_public_ip_choice_with_group_names_warns():
-    _, changes, data = converted({"Resources": {"WebLC": lc(AssociatePublicIpAddress="true", SecurityGroups=["web"])}})
+    unused, changes, data = converted({"Resources": {"WebLC": lc(AssociatePublicIpAddress="true", SecurityGroups=["web"])}})
     assert data["NetworkInterfaces"][0]["Groups"] == ["web"]
     assert data["NetworkInterfaces"][0]["AssociatePublicIpAddress"] == "true"
     assert any('"web"' in w and "group ids" in w for w in changes["warnings"])
@@ -355,7 +355,7 @@ def test_security_groups(groups, key, warns):
             "WebLC": lc(SecurityGroups=groups),
         },
     }
-    _, changes, data = converted(template)
+    unused, changes, data = converted(template)
     assert data[key] == groups
     assert {"SecurityGroupIds", "SecurityGroups"} & set(data) == {key}
     assert any("mix names" in w for w in changes["warnings"]) is warns
@@ -412,7 +412,7 @@ def test_fields_converted_like_launch_template_convert():
             ),
         }
     }
-    _, changes, data = converted(template)
+    unused, changes, data = converted(template)
     assert data == {
         "ImageId": "ami-1",
         "InstanceType": "m5.large",
@@ -435,7 +435,7 @@ def test_fields_converted_like_launch_template_convert():
 
 
 def test_http_tokens_and_kept_metadata_options():
-    _, _, data = converted({"Resources": {"WebLC": lc(MetadataOptions={"HttpEndpoint": {"Ref": "Endpoint"}})}}, http_tokens="optional")
+    unused, unused2, data = converted({"Resources": {"WebLC": lc(MetadataOptions={"HttpEndpoint": {"Ref": "Endpoint"}})}}, http_tokens="optional")
     assert data["MetadataOptions"] == {"HttpTokens": "optional", "HttpPutResponseHopLimit": 1, "HttpEndpoint": {"Ref": "Endpoint"}}
 
 
@@ -458,7 +458,7 @@ def test_instance_profile(value, expected, warns):
         "Parameters": {"ProfileParam": {"Type": "String"}},
         "Resources": {"Profile": {"Type": "AWS::IAM::InstanceProfile"}, "WebLC": lc(IamInstanceProfile=value)},
     }
-    _, changes, data = converted(template)
+    unused, changes, data = converted(template)
     assert data["IamInstanceProfile"] == {expected: value}
     assert any("IamInstanceProfile" in w for w in changes["warnings"]) is warns
 
@@ -477,7 +477,7 @@ def test_fn_if_branches_are_converted_one_by_one():
             )
         }
     }
-    _, _, data = converted(template)
+    unused, unused2, data = converted(template)
     no_value = {"Ref": "AWS::NoValue"}
     # a launch configuration without InstanceMonitoring has detailed monitoring: so has the template's NoValue branch
     assert data["Monitoring"] == {"Fn::If": ["Cheap", {"Enabled": False}, {"Enabled": True}]}
@@ -526,7 +526,7 @@ def test_dropped_and_unknown_properties_warn():
             "G": group("WebLC"),
         }
     }
-    _, changes, data = converted(template)
+    unused, changes, data = converted(template)
     assert "ClassicLinkVPCId" not in data and "LaunchConfigurationName" not in data and "InstanceId" not in data
     warnings = "\n".join(changes["warnings"])
     assert "ClassicLinkVPCId dropped" in warnings
@@ -577,16 +577,16 @@ def test_other_references_are_reported_not_guessed():
 def test_output_export_is_named_in_the_warning():
     template = typical_stack()
     template["Outputs"]["LaunchConfig"]["Export"] = {"Name": "web-lc"}
-    _, changes = patch_template(template, ["WebLC"])
+    unused, changes = patch_template(template, ["WebLC"])
     assert any('stacks importing "web-lc" get the id' in w for w in changes["warnings"])
 
 
 def test_cfn_init_mentions_of_the_old_id_warn():
     resource = lc(UserData={"Fn::Base64": {"Fn::Sub": "cfn-init -s ${AWS::StackName} -r WebLC --region ${AWS::Region}\nWebLCX"}})
     resource["Metadata"] = {"AWS::CloudFormation::Init": {}}
-    _, changes = patch_template({"Resources": {"WebLC": resource, "G": group("WebLC")}}, ["WebLC"])
+    unused, changes = patch_template({"Resources": {"WebLC": resource, "G": group("WebLC")}}, ["WebLC"])
     assert any("mention WebLC as text" in w for w in changes["warnings"])
-    _, changes = patch_template({"Resources": {"WebLC": lc(UserData="WebLCX MyWebLC WebLC_x"), "G": group("WebLC")}}, ["WebLC"])
+    unused, changes = patch_template({"Resources": {"WebLC": lc(UserData="WebLCX MyWebLC WebLC_x"), "G": group("WebLC")}}, ["WebLC"])
     assert not any("as text" in w for w in changes["warnings"])
 
 

@@ -79,7 +79,7 @@ def test_mime_multipart_with_gzip_base64_part_and_cloud_config():
     shell = "#!/bin/bash\n\necho start\nwget -qO- http://169.254.169.254/latest/user-data\n"
     text = MIME % base64.encodebytes(gzip.compress(shell.encode())).decode()
     parts = script_parts(decode_user_data(b64(text)))
-    assert [label for label, _ in parts] == ["part 1 (text/cloud-config)", "part 2 (setup.sh)"]
+    assert [label for label, unused in parts] == ["part 1 (text/cloud-config)", "part 2 (setup.sh)"]
     assert parts[1][1] == shell
     calls = imdsv1_calls(b64(text))
     assert [(c["part"], c["line"], c["reason"].split()[0]) for c in calls] == [
@@ -94,7 +94,10 @@ def test_mime_multipart_with_gzip_base64_part_and_cloud_config():
 
 
 def test_line_continuations_join_and_keep_first_line_number():
-    script = "#!/bin/bash\ncurl -s \\\n  --retry 3 \\\n  http://169.254.169.254/latest/meta-data/ami-id\ncurl -s \\\n  -H 'X-aws-ec2-metadata-token: x' \\\n  http://169.254.169.254/\n"
+    script = (
+        "#!/bin/bash\ncurl -s \\\n  --retry 3 \\\n  http://169.254.169.254/latest/meta-data/ami-id\n"
+        "curl -s \\\n  -H 'X-aws-ec2-metadata-token: x' \\\n  http://169.254.169.254/\n"
+    )
     calls = imdsv1_calls(script)
     assert [(c["line"], c["text"]) for c in calls] == [(2, "curl -s --retry 3 http://169.254.169.254/latest/meta-data/ami-id")]
 
