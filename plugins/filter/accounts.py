@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils import accounts
+from ansible_collections.hubfix.aws.plugins.module_utils import accounts, organization
 
 
 class FilterModule:
     def filters(self):
         return {
             "accounts_problems": accounts.problems,
+            "accounts_organization_problems": organization.problems,
+            "accounts_organization": organization.normalize,
             "accounts_from_assumed": accounts.from_assumed,
             "accounts_from_caller": accounts.from_caller,
             "accounts_status": accounts.status,

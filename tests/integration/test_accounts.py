@@ -229,3 +229,58 @@ def test_bad_accounts_are_refused_before_any_call(simulator, tmp_path, accounts,
     assert message in result.stdout, result
     assert simulator.calls() == []
     assert not report_file(tmp_path, "audit.json").exists()
+
+
+@pytest.mark.slow(60)
+def test_audit_of_an_organization_with_only_hubfix_organization(simulator, tmp_path):
+    """AWS Organizations lists the accounts (units nested, an excluded one left out, the management account in); each is
+    audited through its role, read-only. The exclusion comes as an AWX survey string."""
+    orgs = simulator.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    prod = orgs.create_organizational_unit(ParentId=root, Name="prod")["OrganizationalUnit"]["Id"]
+    prod_eu = orgs.create_organizational_unit(ParentId=prod, Name="prod-eu")["OrganizationalUnit"]["Id"]
+    dev = orgs.create_organizational_unit(ParentId=root, Name="dev")["OrganizationalUnit"]["Id"]
+    ids = {}
+    for name, parent in (("prod", prod), ("prod-eu", prod_eu), ("dev", dev), ("sandbox", dev)):
+        ids[name] = orgs.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+        orgs.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=parent)
+    seeded = {account: seed_account(simulator, account) for account in (ACCOUNT_ID, ids["prod-eu"], ids["dev"], ids["sandbox"])}
+    simulator.reset_recording()
+
+    organization = {"role_name": "hubfix-remediation", "exclude_accounts": ids["sandbox"] + "\n"}
+    result = run_playbook(
+        "hubfix.aws.audit", simulator.env(), {"audit_regions": [REGION], "audit_report_dir": str(tmp_path), "hubfix_organization": json.dumps(organization)}
+    )
+    assert result.rc == 0, result
+    assert simulator.mutating_calls() == []
+    report = json.loads(report_file(tmp_path, "audit.json").read_text())
+    audited = sorted([ACCOUNT_ID, ids["prod"], ids["prod-eu"], ids["dev"]])
+    assert report["accounts"] == audited
+    assert {a["account_id"]: a["status"] for a in report["account_status"]} == dict.fromkeys(audited, "ok")
+    pv_findings = {(f["account_id"], f["resource_id"]) for f in report["findings"] if f["control"] == "EC2.24"}
+    assert pv_findings == {(account, seeded[account]["pv"]) for account in (ACCOUNT_ID, ids["prod-eu"], ids["dev"])}
+    assert f"{ids['sandbox']}: excluded (exclude_accounts)" in result.stdout
+
+    # Only some units (nested ones included), in check mode: the same accounts are found without ListAccounts.
+    simulator.reset_recording()
+    units = run_playbook(
+        "hubfix.aws.audit",
+        simulator.env(),
+        {
+            "audit_regions": [REGION],
+            "audit_report_dir": str(tmp_path / "units"),
+            "hubfix_organization": {"role_name": "hubfix-remediation", "include_ous": [prod]},
+        },
+        check=True,
+    )
+    assert units.rc == 0, units
+    assert json.loads(report_file(tmp_path / "units", "audit.json").read_text())["accounts"] == sorted([ids["prod"], ids["prod-eu"]])
+    operations = {c.operation for c in simulator.calls() if c.service == "organizations"}
+    assert operations == {"DescribeOrganization", "ListAccountsForParent", "ListOrganizationalUnitsForParent"}
+
+    # Both ways of naming accounts at once is refused before any AWS call.
+    simulator.reset_recording()
+    both = run_playbook("hubfix.aws.audit", simulator.env(), {"audit_regions": [REGION], "hubfix_organization": organization, "hubfix_accounts": ACCOUNTS[:1]})
+    assert both.rc != 0 and "give hubfix_organization or hubfix_accounts, not both" in both.stdout, both
+    assert simulator.calls() == []

@@ -62,6 +62,7 @@ THROTTLING_CODE = {
     "cloudformation": "Throttling",
     "elasticbeanstalk": "Throttling",
     "s3": "SlowDown",
+    "organizations": "TooManyRequestsException",
 }
 READ_ONLY_PREFIXES = ("describe_", "get_", "list_")
 
