@@ -164,6 +164,8 @@ def group_record(lc, group, template, version, check_mode, switch=None, refresh=
             "launch_template": dict(template, version=version),
             "instance_refresh": (refresh_status or {}).get("instance_refresh") or (refresh or {}).get("instance_refresh"),
             "instances_replaced": (refresh or {}).get("instances_to_replace") or [],
+            # check mode: the real run starts this refresh and retires the launch configuration (after_proof) when it succeeds
+            "instance_refresh_planned": bool(check_mode and refresh_wanted),
         }
     )
     return record
@@ -266,6 +268,21 @@ def run_proof(lc, switched, group_results):
         if g.get("launch_configuration_name") == lc["name"] and g.get("region") == lc["region"] and g.get("instance_refresh"):
             refreshes[g["name"]] = g["instance_refresh"]
     groups = [g for g in lc.get("groups") or [] if g["name"] in (switched or [])]
+    planned = sorted(
+        g["name"]
+        for g in group_results or []
+        if g.get("instance_refresh_planned") and g.get("launch_configuration_name") == lc["name"] and g.get("region") == lc["region"]
+    )
+    if groups and planned == sorted(g["name"] for g in groups):
+        # check mode: every group gets an instance refresh, and the real run deletes the launch configuration in the same
+        # run exactly when they all end Successful; the plan shows that deletion with its condition
+        return {
+            "proven": True,
+            "planned": True,
+            "kept_because": None,
+            "condition": "the instance refresh of %s ends Successful" % ", ".join(planned),
+            "groups": planned,
+        }
     return proof(groups, None, refreshes)
 
 
@@ -470,6 +487,9 @@ def remediation_report(
             "groups_failed": len([g for g in groups if g["status"] in GROUP_FAILED]),
             "launch_configurations_deleted": len([lc for lc in lcs if lc["deleted"]]) if not check_mode else 0,
             "launch_configurations_to_delete": len([lc for lc in lcs if lc["deleted"]]) if check_mode else 0,
+            "launch_configurations_to_delete_after_refresh": len([lc for lc in lcs if lc["deleted"] and (lc.get("proof") or {}).get("planned")])
+            if check_mode
+            else 0,
             "findings_still_open": len([lc for lc in lcs if not lc["deleted"] and lc["status"] != "gone"]),
             "launch_configurations_owned": len([lc for lc in lcs if lc["status"] == "blocked_owned"]),
             "groups_owned": len([g for g in groups if g["status"] == "blocked_owned"]),
@@ -497,6 +517,11 @@ def summary_lines(report):
         "Groups %s: %d, skipped (IMDSv1 in use): %d, failed: %d"
         % ("planned" if check else "migrated", s["groups_planned" if check else "groups_migrated"], s["groups_skipped"], s["groups_failed"]),
     ]
+    if check and s.get("launch_configurations_to_delete_after_refresh"):
+        lines.append(
+            "Of those to be deleted, %d only once their groups' instance refresh ends Successful (a failed refresh keeps them)"
+            % s["launch_configurations_to_delete_after_refresh"]
+        )
     if s.get("launch_configurations_owned") or s.get("groups_owned"):
         lines.append(
             "Owned by CloudFormation, Elastic Beanstalk, Terraform or a tool (not changed; their change is in owners/): %d launch configuration(s), %d group(s)"

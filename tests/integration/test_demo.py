@@ -53,7 +53,17 @@ def test_demo_runs_end_to_end(tmp_path):
     by_control = after["totals"]["by_control"]
     assert (by_control["AutoScaling.3"]["failed"], by_control["AutoScaling.9"]["failed"]) == (0, 0)
     assert (by_control["EC2.24"]["failed"], by_control["EC2.24"]["blocked"], by_control["EC2.24"]["actionable"]) == (3, 3, 0)
-    left = {f["resource_name"]: f["next_action"]["kind"] for f in after["findings"] if f["status"] == "failed"}
-    assert left == {"pv-asg-member": "blocked", "pv-ephemeral": "blocked", "pv-protected": "blocked"}
+    # asg-pv's instance refresh replaced pv-asg-member with an instance from the new template, which still launches the PV
+    # image (the group keeps producing EC2.24 failures until issue 11's group migration): blocked by its group, named by its id
+    left = {
+        (f["resource_name"], tuple(sorted(b["code"] for b in f["blockers"]))): f["next_action"]["kind"] for f in after["findings"] if f["status"] == "failed"
+    }
+    member = [name for name, codes in left if codes == ("autoscaling_group",)]
+    assert len(member) == 1, left
+    assert left == {
+        (member[0], ("autoscaling_group",)): "blocked",
+        ("pv-ephemeral", ("instance_store_data",)): "blocked",
+        ("pv-protected", ("termination_protection",)): "blocked",
+    }
     assert "EC2.24         failing 8 -> 3" in out and "AutoScaling.3  failing 6 -> 0" in out and "AutoScaling.9  failing 7 -> 0" in out
     assert "still failing (3):" in out

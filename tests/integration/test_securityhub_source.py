@@ -57,7 +57,9 @@ def test_autoscaling_3_from_security_hub(simulator, demo, tmp_path):
     assert dry.rc == 0, dry
     assert simulator.mutating_calls() == []
     assert {k: workflow(f) for k, f in findings(simulator, "AutoScaling.3").items()} == {k: workflow(f) for k, f in before.items()}
+    # after_proof with an instance refresh: the plan shows the deletion, on the condition the real run enforces
     assert "lc-tokens-optional (us-east-1): deleted" in dry.stdout, dry
+    assert "only once their groups' instance refresh ends Successful" in dry.stdout, dry
 
     result = run_playbook("hubfix.aws.remediate_autoscaling_3", simulator.env(), extra)
     assert result.rc != 0, result  # asg-eu failed and was rolled back

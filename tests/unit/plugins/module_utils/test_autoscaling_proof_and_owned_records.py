@@ -152,6 +152,40 @@ def test_run_proof_only_counts_the_switched_groups():
     assert r.run_proof(item, ["asg-a", "asg-b"], [])["proven"] is False
 
 
+def test_run_proof_in_check_mode_with_a_refresh_planned_for_every_group_shows_the_deletion_with_its_condition():
+    item = lc(groups=[group("asg-a", desired=2, instances=["i-1"]), group("asg-b", desired=1, instances=["i-2"])])
+    template = {"launch_template_name": "web-lc", "launch_template_id": "lt-1"}
+    planned = [r.group_record(item, {"name": n}, template, 1, True, refresh_wanted=True) for n in ("asg-b", "asg-a")]
+    assert all(g["instance_refresh_planned"] for g in planned)
+    proof_ = r.run_proof(item, ["asg-a", "asg-b"], planned)
+    assert proof_ == {
+        "proven": True,
+        "planned": True,
+        "kept_because": None,
+        "condition": "the instance refresh of asg-a, asg-b ends Successful",
+        "groups": ["asg-a", "asg-b"],
+    }
+    assert r.should_delete(item, True, "after_proof", proof_) is True
+    record = r.lc_record(item, {"backup_file": "/b/web-lc.json"}, None, ["asg-a", "asg-b"], True, "", "after_proof", True, proof_)
+    report = r.remediation_report([record], planned, {}, [], check_mode=True)
+    assert (report["summary"]["launch_configurations_to_delete"], report["summary"]["launch_configurations_to_delete_after_refresh"]) == (1, 1)
+    assert "Of those to be deleted, 1 only once their groups' instance refresh ends Successful (a failed refresh keeps them)" in r.summary_lines(report)
+
+
+def test_run_proof_in_check_mode_without_refresh_or_a_real_run_is_not_planned():
+    item = lc(groups=[group("asg-a", desired=2, instances=["i-1"])])
+    template = {"launch_template_name": "web-lc", "launch_template_id": "lt-1"}
+    no_refresh = r.group_record(item, {"name": "asg-a"}, template, 1, True, refresh_wanted=False)
+    real = r.group_record(item, {"name": "asg-a"}, template, 1, False, refresh_wanted=True)
+    assert not no_refresh["instance_refresh_planned"] and not real["instance_refresh_planned"]
+    assert r.run_proof(item, ["asg-a"], [no_refresh]) == UNPROVEN
+    assert r.run_proof(item, ["asg-a"], [real]) == UNPROVEN
+    # only some of the switched groups refresh: not proven in the plan either
+    two = lc(groups=[group("asg-a", desired=2, instances=["i-1"]), group("asg-b", desired=1, instances=["i-2"])])
+    partial = [r.group_record(two, {"name": "asg-a"}, template, 1, True, refresh_wanted=True)]
+    assert r.run_proof(two, ["asg-a", "asg-b"], partial)["proven"] is False
+
+
 def test_run_proof_of_retire_is_the_plans():
     plan_proof = {"proven": True, "kept_because": None, "groups": ["moved-asg"]}
     assert r.run_proof(lc(action="retire", proof=plan_proof), [], [refresh_result("asg-a", "Failed")]) == plan_proof
