@@ -19,4 +19,5 @@ class FilterModule:
             "accounts_status": accounts.status,
             "accounts_credentials": accounts.credentials,
             "accounts_ok": accounts.ok_ids,
+            "accounts_detection_targets": accounts.detection_targets,
         }

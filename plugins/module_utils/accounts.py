@@ -84,3 +84,8 @@ def credentials(records):
 
 def ok_ids(records):
     return [r["account_id"] for r in records if r["status"] == "ok"]
+
+
+def detection_targets(records):
+    """``[{account_id, credentials}]`` of the accounts that can be used: the ``accounts`` of ``accounts_detection_info``."""
+    return [{"account_id": r["account_id"], "credentials": r["credentials"]} for r in records if r["status"] == "ok"]

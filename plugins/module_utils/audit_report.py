@@ -402,11 +402,15 @@ def audit_of_accounts(account_results, controls=None, accounts_status=None, run_
             dict(g, account_id=g.get("account_id") or account) for g in one_lc.get("autoscaling_groups_on_launch_configurations") or []
         ]
         lcs["regions"] += [dict(row, error=_account_error(row, account, several)) for row in one_lc.get("regions") or []]
-    ok = [r["account_id"] for r in account_results]
+    scan_failed = [r for r in account_results if r.get("error")]
+    ok = [r["account_id"] for r in account_results if not r.get("error")]
     if len(ok) == 1:
         pv["account_id"] = lcs["account_id"] = ok[0]
     wants_lcs = AUTOSCALING_3 in controls or AUTOSCALING_9 in controls
     report = audit_report(pv if EC2_24 in controls else None, lcs if wants_lcs else None, controls, accounts=ok, generated_at=generated_at)
+    for r in scan_failed:
+        error = "account %s not audited: %s" % (r["account_id"] or "(ambient)", r["error"])
+        report["scan_errors"].append({"source": "accounts_detection_info", "region": "global", "error": error})
     for a in accounts_status or []:
         if a.get("status") != "ok":
             error = "account %s not audited: %s" % (a.get("account_id") or "(ambient)", a.get("error"))

@@ -151,7 +151,9 @@ def instances_to_refresh(group, template_id, version):
 # --- the plan ------------------------------------------------------------------------------------
 
 
-def plan_region(region, account_id, launch_configurations, groups, lc_names=None, group_names=None, delete_unused=False, owners=None, templates=None):
+def plan_region(
+    region, account_id, launch_configurations, groups, lc_names=None, group_names=None, delete_unused=False, owners=None, templates=None, also_lc_names=None
+):
     """What to do in one region.
 
     ``launch_configurations`` / ``groups``: DescribeLaunchConfigurations / DescribeAutoScalingGroups items of the region.
@@ -163,9 +165,12 @@ def plan_region(region, account_id, launch_configurations, groups, lc_names=None
     ``templates``: hubfix's launch templates of the region (tag hubfix:source-launch-configuration), or a callable returning
     them, called only when a candidate is unused; an unused failing
     launch configuration that one was made from is ``retire`` (deleted once the template proved itself, see ``proof``).
+    ``also_lc_names``: handled too even when compliant, without limiting the plan to them, and not an error when absent
+    (an inventory's AutoScaling.9 groups whose launch configuration already requires IMDSv2).
     Returns ``(items, found_lc_names, found_group_names, errors)``; errors are per-group refusals for named groups.
     """
     lc_names = set(lc_names or [])
+    also_lc_names = set(also_lc_names or [])
     group_names = set(group_names or [])
     users = groups_by_launch_configuration(groups)
     by_name = {g["AutoScalingGroupName"]: g for g in groups}
@@ -185,7 +190,7 @@ def plan_region(region, account_id, launch_configurations, groups, lc_names=None
                 continue
             found_lcs.append(name)
         record = normalize_launch_configuration(lc, region, account_id, users.get(name))
-        if record["compliant"] and not lc_names and not (group_names & set(users.get(name, []))):
+        if record["compliant"] and not lc_names and not (group_names & set(users.get(name, []))) and name not in also_lc_names:
             continue
         using = users.get(name, [])
         targets = [g for g in using if g in group_names] if group_names else list(using)

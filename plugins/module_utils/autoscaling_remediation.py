@@ -31,13 +31,14 @@ def account_plan(account_id, plan, targets=None, source="scan"):
 
     ``plan`` is the registered result of ``autoscaling_imdsv2_plan_info`` (skipped when there was nothing to plan);
     with ``source`` ``securityhub`` only the launch configurations Security Hub's findings (``targets``) name are done, and
-    the targets no longer failing are reported as already compliant.
+    the targets no longer failing are reported as already compliant; ``inventory`` likewise with the launch configurations
+    of the hosts of a ``hubfix.aws.findings`` inventory (within ``--limit`` or the job slice).
     """
     targets = list(targets or [])
     if not isinstance(plan, dict) or plan.get("skipped") or "launch_configurations" not in plan:
         plan = {"account_id": account_id, "launch_configurations": [], "errors": [], "regions": []}
     planned = plan.get("launch_configurations") or []
-    if source != "securityhub":
+    if source not in ("securityhub", "inventory"):
         return {"plan": plan, "targets": targets, "todo": planned, "already_compliant": []}
     wanted = {_key(t["region"], t["id"]) for t in targets}
     have = {_key(lc["region"], lc["name"]) for lc in planned}
@@ -63,6 +64,8 @@ def plan_summary(account_id, plan, source):
     )
     if source == "securityhub":
         line += "; from %d Security Hub finding(s), %d no longer failing" % (len(plan["targets"]), len(plan["already_compliant"]))
+    elif source == "inventory":
+        line += "; from the inventory's hosts: %d launch configuration(s), %d no longer failing" % (len(plan["targets"]), len(plan["already_compliant"]))
     return line
 
 

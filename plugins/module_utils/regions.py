@@ -160,9 +160,15 @@ class RegionScan:
     (one sts:GetCallerIdentity, unless ``with_account`` is false), then ``scan(client, region, account_id)`` in every
     region concurrently. The module fails only when every region failed; ``rows`` reports each region."""
 
-    def __init__(self, module, service, scan, failed_count=len, evaluated_count=len, with_account=True, empty_result=None):
-        self.regions, opt_in = module_regions(module, module.params["regions"])
-        self.account_id = account_id(module, module.region or self.regions[0]) if with_account else None
+    def __init__(self, module, service, scan, failed_count=len, evaluated_count=len, with_account=True, empty_result=None, resolved_by=None):
+        # resolved_by: an earlier RegionScan of the same module and account, whose regions and account id are reused (no
+        # second DescribeRegions / GetCallerIdentity)
+        if resolved_by is not None:
+            self.regions, self.opt_in, self.account_id = resolved_by.regions, resolved_by.opt_in, resolved_by.account_id
+        else:
+            self.regions, self.opt_in = module_regions(module, module.params["regions"])
+            self.account_id = account_id(module, module.region or self.regions[0]) if with_account else None
+        opt_in = self.opt_in
         # clients are made here, not in the scanning threads
         self.clients = {region: client(module, service, region) for region in self.regions}
         self.outcomes = scan_regions(lambda region: scan(self.clients[region], region, self.account_id), self.regions, opt_in)

@@ -37,6 +37,7 @@ OUTPUTS = frozenset(
         "hubfix_accounts_status",
         "hubfix_aws_credentials",
         "hubfix_run",
+        "hubfix_resource",  # host var of the hubfix.aws.findings inventory
     ]
 )
 

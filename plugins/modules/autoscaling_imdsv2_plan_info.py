@@ -50,6 +50,15 @@ options:
     type: list
     elements: str
     default: []
+  also_launch_configuration_names:
+    description:
+      - These launch configurations are handled too, even when they already require IMDSv2, without limiting the plan to them
+        (unlike O(launch_configuration_names)); a name not found is not an error. The remediation passes the launch
+        configurations of the AutoScaling.9 groups of a C(hubfix.aws.findings) inventory.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.4.0
   delete_unused:
     description: Plan failing launch configurations that no group uses for deletion (C(delete_unused)) instead of keeping them.
     type: bool
@@ -192,6 +201,7 @@ def main():
         regions=dict(type="list", elements="str"),
         launch_configuration_names=dict(type="list", elements="str", default=[]),
         group_names=dict(type="list", elements="str", default=[]),
+        also_launch_configuration_names=dict(type="list", elements="str", default=[]),
         delete_unused=dict(type="bool", default=False),
         terraform_state_files=dict(type="list", elements="str", default=[]),
         owner_tags=dict(type="dict", default={}),
@@ -207,7 +217,9 @@ def main():
         def templates():
             return hubfix_templates(module, region, Filters=[{"Name": "tag-key", "Values": [TAG_SOURCE_LC]}])
 
-        planned = asg.plan_region(region, account, lcs, groups, lc_names, group_names, p["delete_unused"], owners.for_region(region), templates)
+        planned = asg.plan_region(
+            region, account, lcs, groups, lc_names, group_names, p["delete_unused"], owners.for_region(region), templates, p["also_launch_configuration_names"]
+        )
         return planned + (asg.groups_on_templates(groups, group_names, region),)
 
     scan = RegionScan(

@@ -55,6 +55,22 @@ def deny_assume_role(simulator, account=DENIED):
     )
 
 
+def create_organization(simulator, units, accounts):
+    """An organization with ``units`` ({name: parent unit name or None for the root}, parents first) and ``accounts``
+    ({name: unit name}), created with their e-mail; ``({unit name: id}, {account name: id})``."""
+    orgs = simulator.client("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    ids = {}
+    for name, parent in units.items():
+        ids[name] = orgs.create_organizational_unit(ParentId=ids[parent] if parent else root, Name=name)["OrganizationalUnit"]["Id"]
+    accounts_ids = {}
+    for name, unit in accounts.items():
+        accounts_ids[name] = orgs.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
+        orgs.move_account(AccountId=accounts_ids[name], SourceParentId=root, DestinationParentId=ids[unit])
+    return ids, accounts_ids
+
+
 def seed_account(simulator, account):
     """One paravirtual instance and one launch configuration without IMDSv2 (used by a group) in ``account``."""
     ec2 = clients_in(simulator, account, "ec2")
@@ -235,16 +251,10 @@ def test_bad_accounts_are_refused_before_any_call(simulator, tmp_path, accounts,
 def test_audit_of_an_organization_with_only_hubfix_organization(simulator, tmp_path):
     """AWS Organizations lists the accounts (units nested, an excluded one left out, the management account in); each is
     audited through its role, read-only. The exclusion comes as an AWX survey string."""
-    orgs = simulator.client("organizations")
-    orgs.create_organization(FeatureSet="ALL")
-    root = orgs.list_roots()["Roots"][0]["Id"]
-    prod = orgs.create_organizational_unit(ParentId=root, Name="prod")["OrganizationalUnit"]["Id"]
-    prod_eu = orgs.create_organizational_unit(ParentId=prod, Name="prod-eu")["OrganizationalUnit"]["Id"]
-    dev = orgs.create_organizational_unit(ParentId=root, Name="dev")["OrganizationalUnit"]["Id"]
-    ids = {}
-    for name, parent in (("prod", prod), ("prod-eu", prod_eu), ("dev", dev), ("sandbox", dev)):
-        ids[name] = orgs.create_account(AccountName=name, Email=f"{name}@example.com")["CreateAccountStatus"]["AccountId"]
-        orgs.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=parent)
+    units, ids = create_organization(
+        simulator, {"prod": None, "prod-eu": "prod", "dev": None}, {"prod": "prod", "prod-eu": "prod-eu", "dev": "dev", "sandbox": "dev"}
+    )
+    prod = units["prod"]
     seeded = {account: seed_account(simulator, account) for account in (ACCOUNT_ID, ids["prod-eu"], ids["dev"], ids["sandbox"])}
     simulator.reset_recording()
 

@@ -63,6 +63,18 @@ def plan(**kw):
 
 
 class TestPlan:
+    def test_also_names_add_compliant_launch_configurations_without_limiting_the_plan(self):
+        items, found, _unused, errors = plan(also_lc_names=["lc-required", "lc-gone"])
+        assert errors == [] and found == []
+        assert {i["name"]: i["action"] for i in items} == {
+            "lc-optional": "convert",
+            "lc-none": "convert",
+            "lc-required": "convert",
+            "lc-disabled": "convert",
+            "lc-unused": "keep_unused",
+        }
+        assert next(i for i in items if i["name"] == "lc-required")["groups"][0]["name"] == "asg-secure"
+
     def test_default_handles_every_failing_launch_configuration(self):
         items, _unused, _unused, errors = plan()
         assert errors == []

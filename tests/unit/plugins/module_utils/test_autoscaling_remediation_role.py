@@ -102,6 +102,15 @@ def test_account_plan_securityhub_keeps_targets_and_reports_the_compliant_ones()
     assert out["targets"] == targets
 
 
+def test_account_plan_inventory_keeps_the_hosts_launch_configurations():
+    plan = {"account_id": ACCOUNT, "launch_configurations": [lc("a"), lc("b"), lc("a", region="us-east-1")], "errors": [], "regions": [REGION]}
+    targets = [{"kind": "launch_configuration", "region": REGION, "id": "b"}, {"kind": "launch_configuration", "region": REGION, "id": "deleted"}]
+    out = r.account_plan(ACCOUNT, plan, targets, "inventory")
+    assert [(x["region"], x["name"]) for x in out["todo"]] == [(REGION, "b")]
+    assert out["already_compliant"] == [targets[1]]
+    assert r.plan_summary(ACCOUNT, out, "inventory").endswith("; from the inventory's hosts: 2 launch configuration(s), 1 no longer failing")
+
+
 def test_plan_errors_of_every_account():
     plans = {
         ACCOUNT: {"plan": {"errors": ["group asg-x is not found (region eu-west-1)"]}},
@@ -409,6 +418,7 @@ def test_remediation_report_real_run():
         "groups_failed": 1,
         "launch_configurations_deleted": 1,
         "launch_configurations_to_delete": 0,
+        "launch_configurations_to_delete_after_refresh": 0,
         "findings_still_open": 2,  # kept + failed; the gone one closes
         "launch_configurations_owned": 0,
         "groups_owned": 0,

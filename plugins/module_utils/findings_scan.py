@@ -1,0 +1,137 @@
+# Copyright: hubfix.aws contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The audit of one account outside a module (the ``hubfix.aws.findings`` inventory plugin): the same region scans as
+``paravirtual_instance_info`` and ``launch_config_imdsv2_info`` (``RegionScan``, the ownership lookups) run through a
+module-like scope that carries the account's credentials, and the same ``audit_report`` findings; accounts are scanned
+concurrently, an account that fails is reported and the others finish.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.hubfix.aws.plugins.module_utils import imdsv2, paravirtual
+from ansible_collections.hubfix.aws.plugins.module_utils.audit_report import audit_report
+from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, EC2_24
+from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, module_regions
+from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_api import get_findings
+from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import build_filters, targets_of
+
+DEFAULT_ACCOUNT_CONCURRENCY = 8
+
+
+class ScopeFailure(Exception):
+    """What a module would have failed with (``fail_json``), for one account."""
+
+
+class AccountScope:
+    """Enough of an AnsibleAWSModule for the region scans: ``params``, ``region``, ``client()`` with this account's
+    credentials (``make_client(service, retry_decorator=..., region=..., **credentials)``), and failures raised."""
+
+    def __init__(self, make_client, region, credentials=None, params=None):
+        self._make_client = make_client
+        self.region = region
+        self.credentials = dict(credentials or {})
+        self.params = dict(params or {})
+        self.check_mode = True
+
+    def client(self, service, retry_decorator=None, region=None):
+        return self._make_client(service, retry_decorator=retry_decorator, region=region or self.region, **self.credentials)
+
+    def fail_json(self, msg=None, **_result):
+        raise ScopeFailure(msg)
+
+    def fail_json_aws(self, exception, msg=None, **_result):
+        raise ScopeFailure("%s: %s" % (msg, exception) if msg else str(exception))
+
+    def warn(self, _message):
+        return None
+
+
+def _pv_scan(scope, owners, resolved_by=None):
+    filters = paravirtual.build_filters(None)
+    scan = RegionScan(
+        scope,
+        "ec2",
+        lambda ec2, region, account: paravirtual.scan_region(ec2, region, account, filters, None, owners.instance_owner),
+        resolved_by=resolved_by,
+    )
+    return scan, {"account_id": scan.account_id, "instances": [i for records in scan.results() for i in records], "regions": scan.rows}
+
+
+def _lc_scan(scope, owners, resolved_by=None):
+    scan = RegionScan(
+        scope,
+        "autoscaling",
+        lambda autoscaling, region, account: imdsv2.scan_region(autoscaling, region, account, None, owners.for_region(region)),
+        failed_count=lambda result: sum(1 for lc in result[0] if not lc["compliant"]),
+        evaluated_count=lambda result: len(result[0]),
+        resolved_by=resolved_by,
+    )
+    return scan, {
+        "account_id": scan.account_id,
+        "launch_configurations": [lc for lcs, _groups in scan.results() for lc in lcs],
+        "autoscaling_groups_on_launch_configurations": [g for _lcs, groups in scan.results() for g in groups],
+        "regions": scan.rows,
+    }
+
+
+def detect_account(scope, controls):
+    """``{paravirtual, launch_configs}``: what ``paravirtual_instance_info`` and ``launch_config_imdsv2_info`` (all launch
+    configurations, compliant ones too) return for this account, None for a detection ``controls`` do not ask for."""
+    owners = RegionOwners(scope)
+    out, first = {"paravirtual": None, "launch_configs": None}, None
+    if EC2_24 in controls:
+        first, out["paravirtual"] = _pv_scan(scope, owners)
+    if AUTOSCALING_3 in controls or AUTOSCALING_9 in controls:
+        # the regions and the account id of the first scan: one DescribeRegions and one GetCallerIdentity per account
+        _scan, out["launch_configs"] = _lc_scan(scope, owners, resolved_by=first)
+    return out
+
+
+def securityhub_targets(scope, controls, regions):
+    """``{(control, region, resource id)}`` of the FAILED, ACTIVE, NEW or NOTIFIED findings of ``controls`` that
+    Security Hub holds in this account's ``regions`` (GetFindings, pages of 100)."""
+    targets = set()
+    filters = build_filters(controls=controls)
+    for region in regions:
+        found, _truncated = get_findings(scope.client("securityhub", region=region), filters)
+        for target in targets_of(found, controls)[0]:
+            targets.add((target["control"], target["region"] or region, target["id"]))
+    return targets
+
+
+def scan_account(scope, controls, source="scan"):
+    """The audit report of one account (``audit_report``) for ``controls``. With ``source: securityhub`` only the
+    resources Security Hub names as failing are kept, each verified by the scan (one gone since is dropped)."""
+    regions = scope.params.get("regions")
+    if source == "securityhub":
+        resolved, _opt_in = module_regions(scope, regions)
+        targets = securityhub_targets(scope, controls, resolved)
+        regions = sorted({region for _control, region, _id in targets})
+        if not regions:
+            return audit_report(controls=controls), targets
+        scope.params["regions"] = regions
+    detected = detect_account(scope, controls)
+    report = audit_report(paravirtual=detected["paravirtual"], launch_configs=detected["launch_configs"], controls=controls)
+    if source == "securityhub":
+        report["findings"] = [f for f in report["findings"] if (f["control"], f["region"], f["resource_id"]) in targets]
+        return report, targets
+    return report, None
+
+
+def scan_accounts(accounts, scan_one, concurrency=DEFAULT_ACCOUNT_CONCURRENCY):
+    """``[(account, result, error)]`` in the order given: ``scan_one(account)`` for every account, ``concurrency`` at a
+    time; an exception fails that account only (its message kept), the others finish."""
+
+    def one(account):
+        try:
+            return account, scan_one(account), None
+        except Exception as e:  # noqa: BLE001 - one account's failure must not hide the others
+            return account, None, str(e) or e.__class__.__name__
+
+    workers = max(1, min(int(concurrency or 1), len(accounts) or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, accounts))
