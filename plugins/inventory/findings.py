@@ -150,7 +150,11 @@ class InventoryModule(AWSInventoryBase):
         if config["accounts"]:
             problems += [p.replace("hubfix_accounts", "accounts") for p in account_problems(config["accounts"])]
         if config["organization"]:
-            problems += [p.replace("hubfix_organization", "organization") for p in org.problems(config["organization"])]
+            # the hubfix_organization rules, "not both" included, in the names of this file
+            problems += [
+                p.replace("hubfix_organization", "organization").replace("hubfix_accounts", "accounts")
+                for p in org.problems(config["organization"], config["accounts"])
+            ]
         if problems:
             self.fail_aws("%s: %s" % (self.NAME, "; ".join(problems)))
         return config

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, CONTROLS, EC2_24
+from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, CONTROLS, EC2_24, UnknownControl, validate_controls
 
 SOURCES = ("scan", "securityhub")
 CONTROL_GROUP = {EC2_24: "ec2_24", AUTOSCALING_3: "autoscaling_3", AUTOSCALING_9: "autoscaling_9"}
-GROUP_CONTROL = {group: control for control, group in CONTROL_GROUP.items()}
 HOST_PREFIX = {AUTOSCALING_3: "lc", AUTOSCALING_9: "asg"}
 ACTIONABLE = "actionable"
 BLOCKED = "blocked"
@@ -96,16 +95,16 @@ def hosts_of(findings, controls=None, accounts=None):
 
 
 def config_problems(config):
-    """What is wrong with an inventory config's hubfix options (``source``, ``controls``, ``accounts`` vs
-    ``organization``), one line each: the plugin fails with them before any AWS call."""
+    """What is wrong with an inventory config's hubfix options (``source``, ``controls``, ``account_concurrency``), one
+    line each: the plugin fails with them before any AWS call. ``accounts`` and ``organization`` are checked by the rules
+    of ``hubfix_accounts`` / ``hubfix_organization`` (``accounts.problems``, ``organization.problems``)."""
     out = []
     if config.get("source") not in SOURCES:
         out.append("source must be one of %s, not %r" % (", ".join(SOURCES), config.get("source")))
-    unknown = [c for c in config.get("controls") or [] if c not in CONTROLS]
-    if unknown:
-        out.append("controls: unknown control(s) %s (expected some of %s)" % (", ".join(map(str, unknown)), ", ".join(CONTROLS)))
-    if config.get("accounts") and config.get("organization"):
-        out.append("give either accounts or organization, not both")
+    try:
+        validate_controls(config.get("controls") or [])
+    except UnknownControl as e:
+        out.append("controls: %s" % e)
     concurrency = config.get("account_concurrency")
     if concurrency is not None and (not isinstance(concurrency, int) or isinstance(concurrency, bool) or concurrency < 1):
         out.append("account_concurrency must be a whole number of 1 or more, not %r" % (concurrency,))

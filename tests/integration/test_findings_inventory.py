@@ -132,7 +132,15 @@ def test_one_host_per_failing_resource_of_the_audit(simulator, tmp_path):
     simulator.reset_recording()
     bad, _listing = inventory(simulator, tmp_path, {"plugin": "hubfix.aws.findings", "controls": ["EC2.42"], "regoins": REGIONS}, "bad.findings.yml")
     assert bad.returncode != 0
-    assert "unknown option regoins (did you mean regions?)" in bad.stderr and "unknown control(s) EC2.42" in bad.stderr, bad.stderr
+    assert "unknown option regoins (did you mean regions?)" in bad.stderr and "unknown control(s): EC2.42" in bad.stderr, bad.stderr
+    assert simulator.calls() == []
+    both = {
+        "plugin": "hubfix.aws.findings",
+        "accounts": [{"account_id": ACCOUNT_ID, "role_arn": f"arn:aws:iam::{ACCOUNT_ID}:role/r"}],
+        "organization": {"role_name": "r"},
+    }
+    refused, _listing = inventory(simulator, tmp_path, both, "both.findings.yml")
+    assert refused.returncode != 0 and "give organization or accounts, not both" in refused.stderr, refused.stderr
     assert simulator.calls() == []
 
 

@@ -79,10 +79,9 @@ def test_hosts_of_an_audit_report_are_its_failing_resources():
 
 def test_config_problems():
     assert fi.config_problems({"source": "scan", "controls": ["EC2.24"], "account_concurrency": 8}) == []
-    assert fi.config_problems({"source": "hub", "controls": ["EC2.42"], "accounts": [{}], "organization": {"role_name": "r"}, "account_concurrency": 0}) == [
+    assert fi.config_problems({"source": "hub", "controls": ["EC2.42"], "account_concurrency": 0}) == [
         "source must be one of scan, securityhub, not 'hub'",
-        "controls: unknown control(s) EC2.42 (expected some of EC2.24, AutoScaling.3, AutoScaling.9)",
-        "give either accounts or organization, not both",
+        "controls: unknown control(s): EC2.42 (expected some of EC2.24, AutoScaling.3, AutoScaling.9)",
         "account_concurrency must be a whole number of 1 or more, not 0",
     ]
 
