@@ -14,7 +14,7 @@ what=${1:-all}
 lint() {
   echo "== ruff"
   local py_dirs=()
-  for d in plugins tests benchmarks scripts; do [ -d "$d" ] && py_dirs+=("$d"); done
+  for d in plugins tests benchmarks scripts extensions; do [ -d "$d" ] && py_dirs+=("$d"); done
   ruff check "${py_dirs[@]}"
   ruff format --check "${py_dirs[@]}"
   echo "== yamllint"
