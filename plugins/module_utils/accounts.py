@@ -39,7 +39,7 @@ def problems(accounts):
 
 
 def from_assumed(results):
-    """Records of the accounts from the looped ``amazon.aws.sts_assume_role`` results (``register``.results)."""
+    """Records of the accounts from the results of ``hubfix.aws.sts_assume_roles`` (shaped like a looped ``amazon.aws.sts_assume_role``)."""
     records = []
     for r in results:
         item, failed = r.get("item") or {}, bool(r.get("failed"))

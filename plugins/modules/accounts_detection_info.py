@@ -85,6 +85,7 @@ results:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import SharedClients
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import UnknownControl, validate_controls
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, detect_account, scan_accounts
 
@@ -123,8 +124,10 @@ def main():
     params = {"regions": p["regions"], "terraform_state_files": p["terraform_state_files"], "owner_tags": p["owner_tags"]}
     accounts = p["accounts"] or [{"account_id": None, "credentials": {}}]
 
+    clients = SharedClients(module)
+
     def scan_one(account):
-        scope = AccountScope(module.client, module.region, boto3_credentials(account.get("credentials")), dict(params))
+        scope = AccountScope(clients, module.region, boto3_credentials(account.get("credentials")), dict(params))
         return detect_account(scope, controls)
 
     results = []

@@ -48,6 +48,7 @@ from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.hubfix.aws.plugins.module_utils import waiting
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import SharedClients
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -245,6 +246,14 @@ def aws(monkeypatch):
     stubs = AwsStubs()
     monkeypatch.setattr(
         AnsibleAWSModule, "client", lambda module, service, retry_decorator=None, **extra: stubs.client(module, service, retry_decorator, **extra)
+    )
+    # the clients of many accounts (SharedClients) are the same stubs: the credentials they carry are not what is tested
+    monkeypatch.setattr(
+        SharedClients,
+        "__call__",
+        lambda shared, service, retry_decorator=None, region=None, **_credentials: stubs.client(
+            shared.module, service, retry_decorator, **({"region": region} if region else {})
+        ),
     )
     for mod in modules_using_time():
         monkeypatch.setattr(mod, "time", stubs.clock)
