@@ -31,6 +31,7 @@ CODES = (
     "spot",
     "instance_store_data",
     "termination_protection",
+    "stop_protection",
 )
 # Instance-store data is lost when the instance stops: these refuse the migration unless the loss is acknowledged.
 INSTANCE_STORE_CODES = ("instance_store_data", "instance_store_unverified")
@@ -99,6 +100,11 @@ def _conditions(record):
         )
     if record.get("termination_protection"):
         found["termination_protection"] = "termination protection (DisableApiTermination) is on: confirm the instance may be replaced and turn it off first"
+    if record.get("stop_protection"):
+        # read by the pre-flight only (the audit does not spend a call per instance on it): the migration stops the source
+        found["stop_protection"] = (
+            "stop protection (DisableApiStop) is on: the migration must stop the instance; confirm it may be stopped and turn it off first"
+        )
     return found
 
 
@@ -122,6 +128,8 @@ def next_action(code, record):
         "terraform": "managed by Terraform resource %s — set an HVM AMI and a current instance type in the configuration and terraform apply" % owner,
         "owner_tag": "managed by %s — replace the instance with an HVM one through that tool" % owner,
         "termination_protection": "termination protection is on — confirm the instance may be replaced, disable the protection, then run remediate_ec2_24",
+        "stop_protection": "stop protection is on — confirm the instance may be stopped for its migration, disable the protection "
+        "(ModifyInstanceAttribute DisableApiStop=false), then run remediate_ec2_24",
         "spot": "spot instance — relaunch it from an HVM AMI through its spot request or fleet",
     }
     return actions.get(code)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.hubfix.aws.plugins.module_utils.error_messages import region_error_message
 
@@ -27,9 +29,22 @@ THROTTLING_CODES = ["RequestLimitExceeded", "Throttling", "ThrottlingException",
 RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30, catch_extra_error_codes=THROTTLING_CODES)
 
 
+_SHARED = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
 def client(module, service, region=None):
-    """A client whose calls retry with jittered backoff when made with ``aws_retry=True``."""
+    """A client whose calls retry with jittered backoff when made with ``aws_retry=True``. An AnsibleAWSModule's clients
+    come from its one ``SharedClients`` (one boto3 session for all, each client made once): a module scanning 12 regions
+    asks for dozens, and ``module.client`` would load the service model again for each. Anything else that looks like a
+    module (``AccountScope``) is asked with its own ``client``."""
     extra = {"region": region} if region else {}
+    if isinstance(module, AnsibleAWSModule):
+        with _SHARED_LOCK:
+            shared = _SHARED.get(module)
+            if shared is None:
+                shared = _SHARED[module] = SharedClients(module)
+        return shared(service, retry_decorator=RETRY, **extra)
     return module.client(service, retry_decorator=RETRY, **extra)
 
 

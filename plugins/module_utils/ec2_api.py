@@ -72,6 +72,11 @@ def termination_protection(ec2, instance_id):
     return bool((answer.get("DisableApiTermination") or {}).get("Value"))
 
 
+def stop_protection(ec2, instance_id):
+    answer = describe_instance_attribute(ec2, instance_id, "disableApiStop")
+    return bool((answer.get("DisableApiStop") or {}).get("Value"))
+
+
 @EC2InstanceErrorHandler.list_error_handler("describe instance type", None)
 def describe_instance_type(ec2, instance_type):
     """DescribeInstanceTypes of one type, or None when the region does not offer it."""

@@ -70,15 +70,17 @@ def state_errors(instance_id, summary):
     return errors
 
 
-def live_blockers(instance, region, termination_protection, instance_store_devices):
-    """Blockers seen on the live instance, with the instance-store devices the audit found added."""
+def live_blockers(instance, region, termination_protection, instance_store_devices, stop_protection=False):
+    """Blockers seen on the live instance, with the instance-store devices the audit found added, and stop protection
+    (which only the pre-flight reads)."""
     record = normalize_instance(instance, region, None, termination_protection=termination_protection)
+    record["stop_protection"] = bool(stop_protection)
     known = {d["device_name"] for d in record["instance_store_devices"]}
     record["instance_store_devices"] += [{"device_name": d, "virtual_name": None, "source": "audit"} for d in instance_store_devices or [] if d not in known]
     return bl.blockers(record)
 
 
-def check(instance, region, params, image=None, type_info=None, termination_protection=False, addresses=()):
+def check(instance, region, params, image=None, type_info=None, termination_protection=False, addresses=(), stop_protection=False):
     """The pre-flight result (see the module's RETURN) without the permission probes."""
     result = empty_result(params["audit_warnings"])
     iid = instance["InstanceId"]
@@ -114,7 +116,9 @@ def check(instance, region, params, image=None, type_info=None, termination_prot
     result.update(volume_moves=moves, elastic_ips=eips)
 
     refused_warnings = [w for w in result["audit_warnings"] if w["code"] in params["refuse_warning_codes"]]
-    found = bl.merge(live_blockers(instance, region, termination_protection, params["instance_store_devices"]), params["blockers"], refused_warnings)
+    found = bl.merge(
+        live_blockers(instance, region, termination_protection, params["instance_store_devices"], stop_protection), params["blockers"], refused_warnings
+    )
     refusing = bl.refusing(found, params["acknowledge_instance_store_loss"])
     result.update(blockers=found, refusing_blockers=refusing)
     claimed_by = claims.held_by_other(migration.get("claim"), params.get("run") or {}, params.get("stale_after") or claims.DEFAULT_STALE_AFTER)

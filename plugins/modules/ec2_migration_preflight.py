@@ -194,6 +194,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
     describe_instance,
     describe_instance_type,
     dry_run,
+    stop_protection,
     termination_protection,
 )
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import instance_summary
@@ -212,6 +213,7 @@ def check(module, ec2, instance):
         image=image,
         type_info=type_info,
         termination_protection=termination_protection(ec2, iid),
+        stop_protection=stop_protection(ec2, iid),
         addresses=addresses_of_instances(ec2, [iid]),
     )
 

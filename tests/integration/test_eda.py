@@ -47,7 +47,7 @@ def finding_of(findings, name):
     raise AssertionError(f"no finding for {name}")
 
 
-def rulebook(simulator, tmp_path, queue_url, rulebook_name="hubfix.aws.securityhub_findings", args=(), **variables):
+def rulebook(simulator, tmp_path, queue_url, rulebook_name="hubfix.aws.securityhub_findings", args=(), env=None, **variables):
     (tmp_path / "inventory.yml").write_text(yaml.safe_dump({"all": {"hosts": {"localhost": {"ansible_connection": "local"}}}}))
     rb_vars = {"hubfix_eda_queue_url": queue_url, "hubfix_eda_stop_when_empty": True, "hubfix_eda_wait_time": 1, **variables}
     (tmp_path / "vars.yml").write_text(yaml.safe_dump(rb_vars))
@@ -55,7 +55,7 @@ def rulebook(simulator, tmp_path, queue_url, rulebook_name="hubfix.aws.securityh
         [str(VENV_BIN / "ansible-rulebook"), "-i", str(tmp_path / "inventory.yml"), "--rulebook", rulebook_name]
         + ["--vars", str(tmp_path / "vars.yml"), "--shutdown-delay", "600", *args],
         cwd=str(tmp_path),
-        env=ansible_env(simulator.env()),
+        env=ansible_env(simulator.env(), **(env or {})),
         capture_output=True,
         text=True,
         timeout=600,
@@ -207,6 +207,7 @@ def test_with_awx_a_finding_event_launches_its_job_template_limited_to_its_host(
                 queue_url,
                 rulebook_name="hubfix.aws.securityhub_findings_awx",
                 args=["--controller-url", controller.url, "--controller-token", "token"],
+                env={"EDA_JOB_TEMPLATE_REFRESH_DELAY": "0.5"},  # the fake jobs end at once; do not poll them every 10 s
                 **variables,
             )[0]
             assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]

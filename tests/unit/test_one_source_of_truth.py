@@ -110,6 +110,7 @@ BLOCKED = {
     "instance_lifecycle": "spot",
     "instance_store_devices": [{"device_name": "/dev/sdb", "virtual_name": "ephemeral0"}],
     "termination_protection": True,
+    "stop_protection": True,
 }
 
 

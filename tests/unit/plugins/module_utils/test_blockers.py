@@ -23,7 +23,7 @@ def test_every_code_seen_on_a_live_instance_in_next_action_order():
             {"Key": "opsworks:stack", "Value": "ops"},
         ],
     }
-    found = live_blockers(instance, "us-east-1", termination_protection=True, instance_store_devices=["/dev/sdb"])
+    found = live_blockers(instance, "us-east-1", termination_protection=True, instance_store_devices=["/dev/sdb"], stop_protection=True)
     # Terraform and owner-tag owners come from the discovery's blockers (state files, owner_tags), not from live tags alone
     assert codes(found) == [c for c in bl.CODES if c not in ("elastic_beanstalk", "terraform", "owner_tag")]
     assert "/dev/sdb" in next(b["message"] for b in found if b["code"] == "instance_store_data")

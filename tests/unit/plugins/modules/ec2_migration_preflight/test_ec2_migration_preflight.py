@@ -45,8 +45,10 @@ def ec2(aws):
     return aws.stub("ec2")
 
 
-def expect_reads(ec2, instance=None, image=None, type_info=None, protected=False, addresses=(), instance_type="t3.small", type_found=True):
-    """The reads of the check, in order: the instance, the target image and type, termination protection, Elastic IPs."""
+def expect_reads(
+    ec2, instance=None, image=None, type_info=None, protected=False, addresses=(), instance_type="t3.small", type_found=True, stop_protected=False
+):
+    """The reads of the check, in order: the instance, the target image and type, termination and stop protection, Elastic IPs."""
     instance = instance or r.instance(IID, volumes=VOLUMES)
     ec2.add("describe_instances", r.reservations(instance), {"InstanceIds": [IID]})
     ec2.add("describe_images", {"Images": [image or hvm_image()]}, {"ImageIds": [HVM_AMI]})
@@ -59,6 +61,7 @@ def expect_reads(ec2, instance=None, image=None, type_info=None, protected=False
         {"InstanceId": IID, "DisableApiTermination": {"Value": protected}},
         {"InstanceId": IID, "Attribute": "disableApiTermination"},
     )
+    ec2.add("describe_instance_attribute", {"InstanceId": IID, "DisableApiStop": {"Value": stop_protected}}, {"InstanceId": IID, "Attribute": "disableApiStop"})
     ec2.add("describe_addresses", r.addresses(*addresses), {"Filters": [{"Name": "instance-id", "Values": [IID]}]})
 
 
@@ -170,6 +173,17 @@ def test_termination_protection_blocks_the_migration(ec2, run):
     assert [b["code"] for b in result["refusing_blockers"]] == ["termination_protection"]
 
 
+def test_stop_protection_blocks_the_migration_before_anything_stops(ec2, run):
+    expect_reads(ec2, stop_protected=True)
+    expect_probes(ec2)
+
+    result = run(module, ARGS)
+
+    assert (result["eligible"], result["status"]) == (False, "blocked")
+    (blocker,) = result["refusing_blockers"]
+    assert blocker["code"] == "stop_protection" and "DisableApiStop" in blocker["message"]
+
+
 def test_instance_store_data_refuses_unless_the_loss_is_acknowledged(ec2, run):
     expect_reads(ec2)
     expect_probes(ec2)
@@ -227,6 +241,7 @@ def test_without_an_image_mapping_the_check_reads_no_image(ec2, run):
     ec2.add(
         "describe_instance_attribute", {"InstanceId": IID, "DisableApiTermination": {"Value": False}}, {"InstanceId": IID, "Attribute": "disableApiTermination"}
     )
+    ec2.add("describe_instance_attribute", {"InstanceId": IID, "DisableApiStop": {"Value": False}}, {"InstanceId": IID, "Attribute": "disableApiStop"})
     ec2.add("describe_addresses", r.addresses(), {"Filters": [{"Name": "instance-id", "Values": [IID]}]})
 
     result = run(module, {"instance_id": IID})
