@@ -53,7 +53,7 @@ extends_documentation_fragment:
   - amazon.aws.boto3
 notes:
   - "IAM: C(sts:AssumeRole) on each role ARN for the calling identity."
-  - The result holds credentials - register it with C(no_log: true).
+  - "The result holds credentials: register it with C(no_log: true)."
 """
 
 EXAMPLES = r"""
