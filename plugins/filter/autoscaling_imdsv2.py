@@ -12,6 +12,8 @@ class FilterModule:
     def filters(self):
         return {
             "autoscaling_account_plan": r.account_plan,
+            "autoscaling_account_plans": r.account_plans,
+            "autoscaling_plan_request": r.plan_request,
             "autoscaling_plan_errors": r.plan_errors,
             "autoscaling_plan_summary": r.plan_summary,
             "autoscaling_imdsv1_evidence": r.imdsv1_evidence,

@@ -89,3 +89,12 @@ def ok_ids(records):
 def detection_targets(records):
     """``[{account_id, credentials}]`` of the accounts that can be used: the ``accounts`` of ``accounts_detection_info``."""
     return [{"account_id": r["account_id"], "credentials": r["credentials"]} for r in records if r["status"] == "ok"]
+
+
+CREDENTIAL_PARAMS = {"access_key": "aws_access_key_id", "secret_key": "aws_secret_access_key", "session_token": "aws_session_token"}
+
+
+def boto3_credentials(credentials):
+    """The boto3 client parameters of a ``hubfix_aws_credentials`` entry (module_defaults names). The ambient account's
+    entry may hold only a session token: it joins the module's own access key (amazon.aws reads it from the environment)."""
+    return {CREDENTIAL_PARAMS[k]: v for k, v in (credentials or {}).items() if k in CREDENTIAL_PARAMS and v}

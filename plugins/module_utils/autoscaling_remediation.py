@@ -50,6 +50,39 @@ def account_plan(account_id, plan, targets=None, source="scan"):
     }
 
 
+def plan_request(account_ids, credentials, inventory=None, source="scan", regions=None):
+    """The ``accounts`` of the one ``autoscaling_imdsv2_plan_info`` run that plans every account at once:
+    ``[{account_id, credentials, regions, also_launch_configuration_names}]`` - on a ``hubfix.aws.findings`` inventory
+    each account's regions are those of its hosts (unless ``regions`` are given) and the launch configurations of its
+    AutoScaling.9 hosts are handled too. ``credentials``: ``hubfix_aws_credentials``."""
+    inventory = inventory or {}
+    out = []
+    for account_id in account_ids or []:
+        item = {"account_id": account_id, "credentials": dict((credentials or {}).get(account_id) or {})}
+        if source == "inventory":
+            targets = (inventory.get("targets") or {}).get(account_id) or []
+            item["regions"] = list(regions or []) or sorted({t["region"] for t in targets})
+            item["also_launch_configuration_names"] = list((inventory.get("also_launch_configuration_names") or {}).get(account_id) or [])
+        out.append(item)
+    return out
+
+
+def account_plans(results, inventory=None, source="scan"):
+    """``{account id: account_plan}`` from the ``accounts`` of that run; an account that could not be planned gets its
+    error as a plan error, so nothing changes anywhere (as when one account's plan failed the play)."""
+    inventory = inventory or {}
+    plans = {}
+    for r in results or []:
+        account_id = r["account_id"]
+        plan = r.get("plan")
+        if r.get("error"):
+            error = "account %s could not be planned: %s" % (account_id, r["error"])
+            plan = {"account_id": account_id, "launch_configurations": [], "errors": [error], "regions": []}
+        targets = (inventory.get("targets") or {}).get(account_id) or [] if source == "inventory" else []
+        plans[account_id] = account_plan(account_id, plan, targets, source)
+    return plans
+
+
 def plan_errors(plans):
     """Every input problem of every account's plan (nothing changes anywhere while there is one)."""
     return [e for p in (plans or {}).values() for e in (p.get("plan") or {}).get("errors") or []]

@@ -85,17 +85,10 @@ results:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import SharedClients
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import UnknownControl, validate_controls
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, detect_account, scan_accounts
-
-CREDENTIAL_PARAMS = {"access_key": "aws_access_key_id", "secret_key": "aws_secret_access_key", "session_token": "aws_session_token"}
-
-
-def boto3_credentials(credentials):
-    """The boto3 client parameters of a ``hubfix_aws_credentials`` entry (module_defaults names). The ambient account's
-    entry may hold only a session token: it joins the module's own access key (amazon.aws reads it from the environment)."""
-    return {CREDENTIAL_PARAMS[k]: v for k, v in (credentials or {}).items() if k in CREDENTIAL_PARAMS and v}
 
 
 def main():

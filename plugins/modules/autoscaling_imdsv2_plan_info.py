@@ -44,6 +44,38 @@ options:
     type: list
     elements: str
     default: []
+  accounts:
+    description:
+      - Plan these accounts instead of the module's own, O(account_concurrency) at a time, each with its C(credentials)
+        (C(access_key), C(secret_key), C(session_token) - a C(hubfix_aws_credentials) entry; empty - the module's own) and,
+        when given, its own C(regions) and C(also_launch_configuration_names). The other options apply to every account.
+        Returns RV(accounts) instead of one account's plan. An account that cannot be planned is returned with its C(error);
+        the others finish.
+    type: list
+    elements: dict
+    version_added: 0.4.0
+    suboptions:
+      account_id:
+        description: The 12-digit account id (null - the credentials' own account).
+        type: str
+      credentials:
+        description: C(access_key), C(secret_key), C(session_token) of the account; kept out of the output.
+        type: dict
+        default: {}
+      regions:
+        description: This account's regions (default - O(regions)).
+        type: list
+        elements: str
+      also_launch_configuration_names:
+        description: This account's O(also_launch_configuration_names) (default - the module's).
+        type: list
+        elements: str
+        default: []
+  account_concurrency:
+    description: With O(accounts), how many accounts are planned at a time.
+    type: int
+    default: 8
+    version_added: 0.4.0
   group_names:
     description:
       - Only these Auto Scaling groups are switched, and only the launch configurations they use are handled.
@@ -91,9 +123,23 @@ EXAMPLES = r"""
 RETURN = r"""
 extends_documentation_fragment:
   - hubfix.aws.regions
+accounts:
+  description:
+    - With O(accounts) (and then only this and RV(regions), whose rows then also name their C(account_id)) - one per
+      account, in the order given - C(account_id), C(plan) (what the module
+      returns for one account - C(account_id), C(launch_configurations), C(retired), C(migrated_groups), C(errors), C(regions);
+      null when the account could not be planned) and C(error) (null, or why the account could not be planned).
+  returned: when O(accounts) is given
+  type: list
+  elements: dict
+  version_added: 0.4.0
+  sample:
+    - account_id: "111122223333"
+      plan: {account_id: "111122223333", launch_configurations: [], retired: [], migrated_groups: [], errors: [], regions: []}
+      error: null
 account_id:
   description: The account the credentials act in.
-  returned: always
+  returned: unless O(accounts) is given
   type: str
 launch_configurations:
   description:
@@ -103,12 +149,12 @@ launch_configurations:
       that are not switched in this run), C(owner), C(owned_groups) (groups someone else owns - never switched), C(user_data_present),
       C(user_data_imdsv1_calls) (C(part), C(line), C(text), C(reason)), and for C(retire) C(hubfix_template) and C(proof)
       (C(proven), C(kept_because), C(groups)).
-  returned: always
+  returned: unless O(accounts) is given
   type: list
   elements: dict
 retired:
   description: Named launch configurations hubfix converted and retired in an earlier run, with the launch template that replaced each.
-  returned: always
+  returned: unless O(accounts) is given
   type: list
   elements: dict
   contains:
@@ -126,7 +172,7 @@ retired:
       type: str
 migrated_groups:
   description: Named groups already on the launch template hubfix made from their launch configuration in an earlier run.
-  returned: always
+  returned: unless O(accounts) is given
   type: list
   elements: dict
   contains:
@@ -147,7 +193,7 @@ migrated_groups:
       type: str
 errors:
   description: Problems with the input or a region that could not be read; nothing should be changed when this is not empty.
-  returned: always
+  returned: unless O(accounts) is given
   type: list
   elements: str
 """
@@ -156,8 +202,10 @@ import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import attempt, client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import SharedClients, attempt, client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_accounts
 from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import TAG_SOURCE_LC, retired_sources, source_of
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan
@@ -196,18 +244,8 @@ def migrated_by_hubfix(module, scan):
     return sorted(records, key=lambda r: (r["region"], r["name"])), cleared
 
 
-def main():
-    argument_spec = dict(
-        regions=dict(type="list", elements="str"),
-        launch_configuration_names=dict(type="list", elements="str", default=[]),
-        group_names=dict(type="list", elements="str", default=[]),
-        also_launch_configuration_names=dict(type="list", elements="str", default=[]),
-        delete_unused=dict(type="bool", default=False),
-        terraform_state_files=dict(type="list", elements="str", default=[]),
-        owner_tags=dict(type="dict", default={}),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    p = module.params
+def plan_account(module, p):
+    """The plan of the account ``module`` works in (an AnsibleAWSModule, or an ``AccountScope`` of another account)."""
     lc_names, group_names = p["launch_configuration_names"], p["group_names"]
     owners = RegionOwners(module)
 
@@ -236,9 +274,57 @@ def main():
             unknown = asg.missing_names(unknown, [[r["name"] for r in retired]])
         if unknown:
             errors.insert(0, scan.not_found_message(kind, unknown))
-    module.exit_json(
-        changed=False, account_id=scan.account_id, launch_configurations=items, retired=retired, migrated_groups=migrated, errors=errors, regions=scan.rows
+    return dict(account_id=scan.account_id, launch_configurations=items, retired=retired, migrated_groups=migrated, errors=errors, regions=scan.rows)
+
+
+def plan_accounts(module, p):
+    """``[{account_id, plan, error}]``: the plan of every account of ``accounts``, ``account_concurrency`` at a time, each
+    with its credentials and its own regions / extra launch configurations when the item gives them."""
+    clients = SharedClients(module)
+
+    def one(account):
+        params = dict(p, also_launch_configuration_names=account.get("also_launch_configuration_names") or p["also_launch_configuration_names"])
+        params["regions"] = account.get("regions") or p["regions"]
+        scope = AccountScope(clients, module.region, boto3_credentials(account.get("credentials")), params)
+        return plan_account(scope, params)
+
+    out = []
+    for account, planned, error in scan_accounts(p["accounts"], one, p["account_concurrency"]):
+        out.append({"account_id": account.get("account_id") or (planned or {}).get("account_id"), "plan": planned, "error": error})
+    return out
+
+
+def main():
+    argument_spec = dict(
+        regions=dict(type="list", elements="str"),
+        launch_configuration_names=dict(type="list", elements="str", default=[]),
+        group_names=dict(type="list", elements="str", default=[]),
+        also_launch_configuration_names=dict(type="list", elements="str", default=[]),
+        delete_unused=dict(type="bool", default=False),
+        terraform_state_files=dict(type="list", elements="str", default=[]),
+        owner_tags=dict(type="dict", default={}),
+        accounts=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                account_id=dict(type="str"),
+                credentials=dict(type="dict", default={}, no_log=True),
+                regions=dict(type="list", elements="str"),
+                also_launch_configuration_names=dict(type="list", elements="str", default=[]),
+            ),
+        ),
+        account_concurrency=dict(type="int", default=8),
     )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    p = module.params
+    if p["accounts"] is not None:
+        if p["account_concurrency"] < 1:
+            module.fail_json(msg="account_concurrency must be 1 or more, not %s" % p["account_concurrency"])
+        planned = plan_accounts(module, p)
+        # every account's region rows, each naming its account
+        rows = [dict(row, account_id=a["account_id"]) for a in planned for row in (a["plan"] or {}).get("regions") or []]
+        module.exit_json(changed=False, accounts=planned, regions=rows)
+    module.exit_json(changed=False, **plan_account(module, p))
 
 
 if __name__ == "__main__":

@@ -472,3 +472,36 @@ def test_remediation_report_of_nothing():
     assert (report["account_id"], report["regions"], report["accounts"], report["schema_version"]) == (None, [], [], 1)
     assert report["control_ids"] == ["AutoScaling.3", "AutoScaling.9"]
     assert set(report["summary"].values()) == {0}
+
+
+def test_every_account_is_planned_in_one_request_with_its_credentials_and_inventory_scope():
+    from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling_remediation as rem
+
+    creds = {"111122223333": {"access_key": "A", "secret_key": "s", "session_token": "t"}, "444455556666": {}}
+    assert rem.plan_request(["111122223333", "444455556666"], creds) == [
+        {"account_id": "111122223333", "credentials": creds["111122223333"]},
+        {"account_id": "444455556666", "credentials": {}},
+    ]
+    inventory = {
+        "targets": {"111122223333": [{"region": "eu-west-1", "id": "lc-a"}, {"region": "us-east-1", "id": "lc-b"}, {"region": "eu-west-1", "id": "lc-c"}]},
+        "also_launch_configuration_names": {"111122223333": ["lc-c"]},
+    }
+    (item,) = rem.plan_request(["111122223333"], creds, inventory, "inventory")
+    assert (item["regions"], item["also_launch_configuration_names"]) == (["eu-west-1", "us-east-1"], ["lc-c"])
+    assert rem.plan_request(["111122223333"], creds, inventory, "inventory", ["ap-northeast-1"])[0]["regions"] == ["ap-northeast-1"]
+
+
+def test_an_account_that_could_not_be_planned_stops_the_run_with_its_error():
+    from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling_remediation as rem
+
+    lc = {"region": "us-east-1", "name": "lc-a", "action": "convert"}
+    results = [
+        {"account_id": "111122223333", "plan": {"account_id": "111122223333", "launch_configurations": [lc], "errors": [], "regions": []}, "error": None},
+        {"account_id": "444455556666", "plan": None, "error": "every region failed: AccessDenied"},
+    ]
+    plans = rem.account_plans(results)
+    assert plans["111122223333"]["todo"] == [lc]
+    assert rem.plan_errors(plans) == ["account 444455556666 could not be planned: every region failed: AccessDenied"]
+    inventory = {"targets": {"111122223333": [{"region": "us-east-1", "id": "lc-a"}, {"region": "us-east-1", "id": "lc-gone"}]}}
+    scoped = rem.account_plans(results[:1], inventory, "inventory")["111122223333"]
+    assert scoped["todo"] == [lc] and [t["id"] for t in scoped["already_compliant"]] == ["lc-gone"]

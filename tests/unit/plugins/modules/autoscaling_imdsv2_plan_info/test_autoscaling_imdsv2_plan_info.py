@@ -217,3 +217,30 @@ def test_a_named_group_on_the_template_hubfix_made_is_not_an_error(aws, run):
         "Auto Scaling group asg-api already uses launch template lt-api version 4; it has no launch configuration to convert (region us-east-1)"
     ]
     assert result["launch_configurations"] == []
+
+
+def test_accounts_are_planned_in_one_run_and_one_that_fails_is_named(aws, run):
+    (autoscaling,) = aws.expect_region_scan("autoscaling")
+    expect_region(autoscaling, [r.launch_configuration("lc-web", OPTIONAL)], [r.group("asg-web", lc="lc-web")])
+    # the second account: its credentials are refused in every region (the stubs stand for each account's clients)
+    aws.expect_region_scan("autoscaling")
+    autoscaling.error("describe_launch_configurations", "InvalidClientTokenId", "bad token", PAGE)
+    accounts = [
+        {"account_id": r.ACCOUNT, "credentials": {"access_key": "AKIA1", "secret_key": "s", "session_token": "t"}},
+        {"account_id": "210987654321", "credentials": {"access_key": "AKIA2", "secret_key": "s"}, "also_launch_configuration_names": ["lc-x"]},
+    ]
+
+    # one account at a time: the stubbed answers are queued in order
+    result = run(module, {"accounts": accounts, "account_concurrency": 1}, check_mode=True)
+
+    assert_documented_result(module, result)
+    first, second = result["accounts"]
+    assert first["account_id"] == r.ACCOUNT and first["error"] is None
+    assert [lc["name"] for lc in first["plan"]["launch_configurations"]] == ["lc-web"]
+    refused = "every region failed: AWS rejected the credentials in region us-east-1: InvalidClientTokenId: bad token"
+    assert second == {"account_id": "210987654321", "plan": None, "error": refused}
+    assert "launch_configurations" not in result
+
+
+def test_account_concurrency_below_one_is_refused(run):
+    assert "account_concurrency must be 1 or more" in run(module, {"accounts": [], "account_concurrency": 0}, fails=True)["msg"]
