@@ -125,7 +125,7 @@ extends_documentation_fragment:
   - hubfix.aws.regions
 accounts:
   description:
-    - With O(accounts) (and then only this and RV(regions), whose rows then also name their C(account_id)) - one per
+    - With O(accounts) (and then only this and C(regions), whose rows then also name their C(account_id)) - one per
       account, in the order given - C(account_id), C(plan) (what the module
       returns for one account - C(account_id), C(launch_configurations), C(retired), C(migrated_groups), C(errors), C(regions);
       null when the account could not be planned) and C(error) (null, or why the account could not be planned).
