@@ -48,3 +48,55 @@ def test_without_a_queue_getfindings_is_polled(moto_aws):
     assert sh.batch_import_findings(Findings=imported)["FailedCount"] == 0
     events = run_source({"region": "us-east-1", "stop_when_empty": "true"})
     assert [e["hubfix"]["id"] for e in events] == ["AutoScaling.3/123456789012/us-east-1/lc-polled"]
+
+
+class FlakySqs:
+    """receive_message throttled once, then one message, then nothing; delete_message recorded."""
+
+    def __init__(self, body):
+        self.answers = ["throttle", {"Messages": [{"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": body}]}, {}]
+        self.deleted = []
+
+    def receive_message(self, **_params):
+        import botocore.exceptions
+
+        answer = self.answers.pop(0)
+        if answer == "throttle":
+            raise botocore.exceptions.ClientError(
+                {"Error": {"Code": "RequestThrottled", "Message": "slow down"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "ReceiveMessage"
+            )
+        return answer
+
+    def delete_message(self, **params):
+        self.deleted.append(params["ReceiptHandle"])
+
+
+class DeniedSqs(FlakySqs):
+    def receive_message(self, **_params):
+        import botocore.exceptions
+
+        raise botocore.exceptions.ClientError(
+            {"Error": {"Code": "AccessDenied", "Message": "no"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "ReceiveMessage"
+        )
+
+
+def run_with(fake, args):
+    main = runpy.run_path(str(SOURCE))["main"]
+    main.__globals__["_client"] = lambda *_a: fake  # run_path returns a copy of the plugin's globals; main() reads its own
+    queue = asyncio.Queue()
+    asyncio.run(asyncio.wait_for(main(queue, args), 60))
+    return [queue.get_nowait() for _n in range(queue.qsize())]
+
+
+def test_a_throttled_receive_is_tried_again_and_the_message_still_handled():
+    fake = FlakySqs(json.dumps(bridge(finding(name="lc-a"))))
+    events = run_with(fake, {"queue_url": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "stop_when_empty": True, "wait_time": 0})
+    assert [e["hubfix"]["resource_id"] for e in events] == ["lc-a"] and fake.deleted == ["r-1"]
+
+
+def test_access_denied_ends_the_source_with_the_error():
+    import botocore.exceptions
+    import pytest
+
+    with pytest.raises(botocore.exceptions.ClientError, match="AccessDenied"):
+        run_with(DeniedSqs("{}"), {"queue_url": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "stop_when_empty": True, "wait_time": 0})

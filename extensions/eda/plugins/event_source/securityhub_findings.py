@@ -50,12 +50,21 @@ def _add_collections_root():
 _add_collections_root()
 
 import boto3  # noqa: E402
+import botocore.config  # noqa: E402
+import botocore.exceptions  # noqa: E402
 
 from ansible_collections.hubfix.aws.plugins.module_utils.eda_events import DEFAULT_CONTROLS, MessageError, events_of_findings, findings_of_message  # noqa: E402
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import build_filters  # noqa: E402
 
+UTC = datetime.timezone.utc  # noqa: UP017 - decision environments may run a Python older than 3.11 (no datetime.UTC)
 LOGGER = logging.getLogger("hubfix.aws.securityhub_findings")
 SQS_BATCH = 10
+# botocore retries throttling and 5xx itself (standard mode); what is still failing after that is waited out here, up to
+# RETRY_MAX_DELAY seconds between tries: an event source runs for months and must outlive an outage of SQS or the network.
+RETRY_CONFIG = botocore.config.Config(retries={"mode": "standard", "max_attempts": 10})
+RETRY_MAX_DELAY = 60
+TRANSIENT_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled", "ServiceUnavailable", "InternalError")
+TRANSIENT_ERRORS = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
 
 
 def _flag(value):
@@ -83,7 +92,31 @@ def _queue_region(queue_url):
 
 def _client(args, service, region):
     kwargs = {"endpoint_url": args["endpoint_url"]} if args.get("endpoint_url") else {}
-    return _session(args, region).client(service, **kwargs)
+    return _session(args, region).client(service, config=RETRY_CONFIG, **kwargs)
+
+
+def _transient(error):
+    if isinstance(error, TRANSIENT_ERRORS):
+        return True
+    if isinstance(error, botocore.exceptions.ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return error.response.get("Error", {}).get("Code") in TRANSIENT_CODES or status >= 500
+    return False
+
+
+async def _call(call, *args, **kwargs):
+    """An AWS call in a thread; a transient failure (throttling, 5xx, the network) is logged and tried again with a
+    growing delay, any other (AccessDenied, no such queue) ends the source with its message."""
+    delay = 1
+    while True:
+        try:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
+            if not _transient(e):
+                raise
+            LOGGER.warning("%s failed (%s); trying again in %d s", getattr(call, "__name__", "AWS call"), e, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RETRY_MAX_DELAY)
 
 
 async def _put(queue, events, skipped, where):
@@ -98,7 +131,7 @@ async def _from_queue(queue, args, controls):
     sqs = _client(args, "sqs", args.get("region") or _queue_region(url))
     wait = int(args.get("wait_time", 20))
     while True:
-        response = await asyncio.to_thread(sqs.receive_message, QueueUrl=url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=wait)
+        response = await _call(sqs.receive_message, QueueUrl=url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=wait)
         messages = response.get("Messages") or []
         if not messages and _flag(args.get("stop_when_empty")):
             return
@@ -109,7 +142,7 @@ async def _from_queue(queue, args, controls):
                 LOGGER.warning("SQS message %s deleted unread: %s", message.get("MessageId"), e)
                 events, skipped = [], []
             await _put(queue, events, skipped, "SQS message %s" % message.get("MessageId"))
-            await asyncio.to_thread(sqs.delete_message, QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            await _call(sqs.delete_message, QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
 def _all_findings(sh, filters):
@@ -120,13 +153,13 @@ def _all_findings(sh, filters):
 async def _from_getfindings(queue, args, controls):
     sh = _client(args, "securityhub", args.get("region"))
     interval = int(args.get("poll_interval", 300))
-    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=int(args.get("lookback", 3600)))
+    since = datetime.datetime.now(UTC) - datetime.timedelta(seconds=int(args.get("lookback", 3600)))
     seen = {}
     while True:
-        now = datetime.datetime.now(datetime.UTC)
+        now = datetime.datetime.now(UTC)
         filters = build_filters(controls=controls)
         filters["UpdatedAt"] = [{"Start": since.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "End": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}]
-        findings = await asyncio.to_thread(_all_findings, sh, filters)
+        findings = await _call(_all_findings, sh, filters)
         # the window's edges overlap one poll to the next: a finding is new when its UpdatedAt is
         fresh = [f for f in findings if seen.get(f.get("Id")) != f.get("UpdatedAt")]
         seen = {f.get("Id"): f.get("UpdatedAt") for f in findings}
