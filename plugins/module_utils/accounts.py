@@ -91,6 +91,10 @@ def detection_targets(records):
     return [{"account_id": r["account_id"], "credentials": r["credentials"]} for r in records if r["status"] == "ok"]
 
 
+# The argument spec of one account of a module that works in many (accounts_detection_info, autoscaling_imdsv2_plan_info):
+# only the credentials are secret, the account ids are the report's.
+ACCOUNT_OPTIONS = dict(account_id=dict(type="str"), credentials=dict(type="dict", default={}, no_log=True))
+
 CREDENTIAL_PARAMS = {"access_key": "aws_access_key_id", "secret_key": "aws_secret_access_key", "session_token": "aws_session_token"}
 
 

@@ -40,12 +40,17 @@ def client(module, service, region=None):
     module (``AccountScope``) is asked with its own ``client``."""
     extra = {"region": region} if region else {}
     if isinstance(module, AnsibleAWSModule):
-        with _SHARED_LOCK:
-            shared = _SHARED.get(module)
-            if shared is None:
-                shared = _SHARED[module] = SharedClients(module)
-        return shared(service, retry_decorator=RETRY, **extra)
+        return shared_clients(module)(service, retry_decorator=RETRY, **extra)
     return module.client(service, retry_decorator=RETRY, **extra)
+
+
+def shared_clients(module):
+    """The one ``SharedClients`` of an AnsibleAWSModule's run (every client of the run, of any account, from one session)."""
+    with _SHARED_LOCK:
+        shared = _SHARED.get(module)
+        if shared is None:
+            shared = _SHARED[module] = SharedClients(module)
+        return shared
 
 
 class SharedClients:

@@ -21,17 +21,18 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_ID
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, EC2_24, REMEDIATION_PLAYBOOK, validate_controls
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import INSTANCE_ID
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_inventory import CONNECTION_VARS, groups_of, host_name
+from ansible_collections.hubfix.aws.plugins.module_utils.organization import role_arn as organization_role_arn
+from ansible_collections.hubfix.aws.plugins.module_utils.partitions import is_region_name, partition_for
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import WORKFLOW_NEW, WORKFLOW_NOTIFIED, control_of, finding_target
 
 DEFAULT_CONTROLS = (EC2_24, AUTOSCALING_3)
 DETAIL_TYPE = "Security Hub Findings - Imported"
 EVENT_SOURCE = "aws.securityhub"
 TEMPLATE_MARKERS = re.compile(r"{{|{%|{#")
-ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
-INSTANCE_ID = re.compile(r"^i-[0-9a-f]{8,17}$")
 FINDING_FIELDS = ("Id", "ProductArn", "GeneratorId", "AwsAccountId", "Region", "Title", "UpdatedAt")
 
 
@@ -80,9 +81,10 @@ def skip_reason(finding, target, controls):
         return "none of its resources is a %s resource" % control
     if target["workflow_status"] not in (WORKFLOW_NEW, WORKFLOW_NOTIFIED):
         return "workflow status is %s" % target["workflow_status"]
-    for field, pattern in (("account_id", ACCOUNT_ID), ("region", REGION)):
-        if not pattern.fullmatch(str(target.get(field) or "")):
-            return "its %s %r is not valid" % (field, target.get(field))
+    if not ACCOUNT_ID.fullmatch(str(target.get("account_id") or "")):
+        return "its account_id %r is not valid" % target.get("account_id")
+    if not is_region_name(target.get("region")):
+        return "its region %r is not valid" % target.get("region")
     if control == EC2_24 and not INSTANCE_ID.fullmatch(target["id"]):
         return "its instance id %r is not valid" % target["id"]
     if control == AUTOSCALING_9 and not target.get("launch_configuration_name"):
@@ -158,14 +160,14 @@ def events_of_findings(findings, controls=DEFAULT_CONTROLS):
     return events, skipped
 
 
-def role_arn(account_id, accounts=None, role_name=None, partition="aws"):
-    """The role to assume in ``account_id``: its ``hubfix_accounts`` item's, else ``role_name`` in it (the
-    ``hubfix_organization`` way), else None (the run's own credentials)."""
+def role_arn(account_id, region, accounts=None, role_name=None):
+    """The role to assume in ``account_id``: its ``hubfix_accounts`` item's, else ``role_name`` in it, as
+    ``hubfix_organization`` builds it, else None (the run's own credentials)."""
     for item in accounts or []:
         if isinstance(item, dict) and str(item.get("account_id")) == account_id:
             return item.get("role_arn")
     if role_name:
-        return "arn:%s:iam::%s:role/%s" % (partition, account_id, role_name)
+        return organization_role_arn(partition_for(region), account_id, role_name)
     return None
 
 
@@ -176,8 +178,7 @@ def eda_run(hubfix, apply=False, accounts=None, role_name=None, external_id=None
     if not isinstance(hubfix, dict) or not isinstance(hubfix.get("resource"), dict) or not hubfix.get("host"):
         raise ValueError("the event has no hubfix part: this playbook is run by ansible-rulebook with hubfix.aws.securityhub_findings events")
     resource = dict(hubfix["resource"])
-    partition = (str(resource.get("arn") or "").split(":") + ["", ""])[1] or "aws"
-    arn = role_arn(resource["account_id"], accounts, role_name, partition)
+    arn = role_arn(resource["account_id"], resource["region"], accounts, role_name)
     resource["account"] = {"account_id": resource["account_id"], "role_arn": arn}
     if arn and external_id:
         resource["account"]["external_id"] = external_id

@@ -12,7 +12,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hubfix.aws.plugins.module_utils import imdsv2, paravirtual
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
 from ansible_collections.hubfix.aws.plugins.module_utils.audit_report import audit_report
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import shared_clients
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, EC2_24
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, module_regions
@@ -36,6 +38,12 @@ class AccountScope:
         self.credentials = dict(credentials or {})
         self.params = dict(params or {})
         self.check_mode = True
+
+    @classmethod
+    def in_module(cls, module, account, params):
+        """The scope of one ``{account_id, credentials}`` item (``hubfix_aws_credentials`` names; empty: the module's
+        own) of a module working in many accounts: its clients come from the module's one shared session."""
+        return cls(shared_clients(module), module.region, boto3_credentials(account.get("credentials")), params)
 
     def client(self, service, retry_decorator=None, region=None):
         return self._make_client(service, retry_decorator=retry_decorator, region=region or self.region, **self.credentials)

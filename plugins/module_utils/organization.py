@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 
-ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_ID
+
 OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
 ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")

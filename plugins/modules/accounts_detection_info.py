@@ -85,8 +85,7 @@ results:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import SharedClients
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import UnknownControl, validate_controls
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, detect_account, scan_accounts
 
@@ -97,8 +96,7 @@ def main():
             type="list",
             elements="dict",
             default=[],
-            # only the credentials are secret: the account ids are the report's
-            options=dict(account_id=dict(type="str"), credentials=dict(type="dict", default={}, no_log=True)),
+            options=ACCOUNT_OPTIONS,
         ),
         regions=dict(type="list", elements="str"),
         controls=dict(type="list", elements="str", default=["EC2.24", "AutoScaling.3", "AutoScaling.9"]),
@@ -117,11 +115,8 @@ def main():
     params = {"regions": p["regions"], "terraform_state_files": p["terraform_state_files"], "owner_tags": p["owner_tags"]}
     accounts = p["accounts"] or [{"account_id": None, "credentials": {}}]
 
-    clients = SharedClients(module)
-
     def scan_one(account):
-        scope = AccountScope(clients, module.region, boto3_credentials(account.get("credentials")), dict(params))
-        return detect_account(scope, controls)
+        return detect_account(AccountScope.in_module(module, account, dict(params)), controls)
 
     results = []
     for account, detected, error in scan_accounts(accounts, scan_one, p["account_concurrency"]):

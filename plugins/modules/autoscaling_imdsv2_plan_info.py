@@ -202,9 +202,9 @@ import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import SharedClients, attempt, client, paginate
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import attempt, client, paginate
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_accounts
 from ansible_collections.hubfix.aws.plugins.module_utils.launch_template import TAG_SOURCE_LC, retired_sources, source_of
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
@@ -280,13 +280,11 @@ def plan_account(module, p):
 def plan_accounts(module, p):
     """``[{account_id, plan, error}]``: the plan of every account of ``accounts``, ``account_concurrency`` at a time, each
     with its credentials and its own regions / extra launch configurations when the item gives them."""
-    clients = SharedClients(module)
 
     def one(account):
         params = dict(p, also_launch_configuration_names=account.get("also_launch_configuration_names") or p["also_launch_configuration_names"])
         params["regions"] = account.get("regions") or p["regions"]
-        scope = AccountScope(clients, module.region, boto3_credentials(account.get("credentials")), params)
-        return plan_account(scope, params)
+        return plan_account(AccountScope.in_module(module, account, params), params)
 
     out = []
     for account, planned, error in scan_accounts(p["accounts"], one, p["account_concurrency"]):
@@ -307,8 +305,7 @@ def main():
             type="list",
             elements="dict",
             options=dict(
-                account_id=dict(type="str"),
-                credentials=dict(type="dict", default={}, no_log=True),
+                ACCOUNT_OPTIONS,
                 regions=dict(type="list", elements="str"),
                 also_launch_configuration_names=dict(type="list", elements="str", default=[]),
             ),

@@ -82,7 +82,7 @@ results:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY, SharedClients
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY, shared_clients
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import scan_accounts
 
 
@@ -115,7 +115,7 @@ def main():
     p = module.params
     if p["concurrency"] < 1:
         module.fail_json(msg="concurrency must be 1 or more, not %s" % p["concurrency"])
-    clients = SharedClients(module)
+    clients = shared_clients(module)
     results = []
     for item, creds, error in scan_accounts(p["roles"], lambda item: assume(clients, item, p["role_session_name"], p["duration_seconds"]), p["concurrency"]):
         item = {k: v for k, v in item.items() if k != "external_id"}

@@ -38,7 +38,8 @@ from pathlib import Path
 
 
 def _add_collections_root():
-    """ansible-rulebook runs this file by path: make ``ansible_collections.hubfix.aws`` importable from where it lies."""
+    """ansible-rulebook runs this file by path: make ``ansible_collections.hubfix.aws`` (and amazon.aws, a dependency
+    installed beside it) importable from where it lies."""
     here = Path(os.path.abspath(__file__))
     for parent in here.parents:
         if parent.name == "ansible_collections":
@@ -52,7 +53,9 @@ _add_collections_root()
 import boto3  # noqa: E402
 import botocore.config  # noqa: E402
 import botocore.exceptions  # noqa: E402
+from ansible.module_utils.parsing.convert_bool import boolean  # noqa: E402 - rulebook variables from AWX surveys are strings
 
+from ansible_collections.hubfix.aws.plugins.module_utils.clients import THROTTLING_CODES  # noqa: E402
 from ansible_collections.hubfix.aws.plugins.module_utils.eda_events import DEFAULT_CONTROLS, MessageError, events_of_findings, findings_of_message  # noqa: E402
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import build_filters  # noqa: E402
 
@@ -63,15 +66,8 @@ SQS_BATCH = 10
 # RETRY_MAX_DELAY seconds between tries: an event source runs for months and must outlive an outage of SQS or the network.
 RETRY_CONFIG = botocore.config.Config(retries={"mode": "standard", "max_attempts": 10})
 RETRY_MAX_DELAY = 60
-TRANSIENT_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException", "RequestThrottled", "ServiceUnavailable", "InternalError")
+TRANSIENT_CODES = tuple(THROTTLING_CODES) + ("RequestThrottled", "ServiceUnavailable", "InternalError")
 TRANSIENT_ERRORS = (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError)
-
-
-def _flag(value):
-    """A boolean argument; rulebook variables from AWX surveys arrive as strings ("false")."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "yes", "on", "1")
-    return bool(value)
 
 
 def _session(args, region):
@@ -133,7 +129,7 @@ async def _from_queue(queue, args, controls):
     while True:
         response = await _call(sqs.receive_message, QueueUrl=url, MaxNumberOfMessages=SQS_BATCH, WaitTimeSeconds=wait)
         messages = response.get("Messages") or []
-        if not messages and _flag(args.get("stop_when_empty")):
+        if not messages and boolean(args.get("stop_when_empty"), strict=False):
             return
         for message in messages:
             try:
@@ -165,7 +161,7 @@ async def _from_getfindings(queue, args, controls):
         seen = {f.get("Id"): f.get("UpdatedAt") for f in findings}
         events, skipped = events_of_findings(fresh, controls)
         await _put(queue, events, skipped, "GetFindings")
-        if _flag(args.get("stop_when_empty")):
+        if boolean(args.get("stop_when_empty"), strict=False):
             return
         since = now - datetime.timedelta(seconds=1)
         await asyncio.sleep(interval)

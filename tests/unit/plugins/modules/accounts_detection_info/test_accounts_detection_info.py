@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
 from ansible_collections.hubfix.aws.plugins.modules import accounts_detection_info as module
 from tests.unit.plugins.modules import aws_responses as r
 from tests.unit.plugins.modules.module_docs import assert_documented_result
@@ -48,11 +49,11 @@ def test_wrong_input_fails_before_any_call(run):
 
 
 def test_credentials_become_boto3_parameters():
-    assert module.boto3_credentials({"access_key": "AKIA", "secret_key": "s", "session_token": "t"}) == {
+    assert boto3_credentials({"access_key": "AKIA", "secret_key": "s", "session_token": "t"}) == {
         "aws_access_key_id": "AKIA",
         "aws_secret_access_key": "s",
         "aws_session_token": "t",
     }
     # the ambient account's entry: only the token that AWX passes as AWS_SECURITY_TOKEN; the key comes from the environment
-    assert module.boto3_credentials({"session_token": "t"}) == {"aws_session_token": "t"}
-    assert module.boto3_credentials({}) == {} == module.boto3_credentials(None)
+    assert boto3_credentials({"session_token": "t"}) == {"aws_session_token": "t"}
+    assert boto3_credentials({}) == {} == boto3_credentials(None)
