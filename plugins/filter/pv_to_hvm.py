@@ -13,7 +13,7 @@ pv_migration.py.
 from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
-from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import malformed_instance_ids
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import in_progress
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
 

@@ -5,12 +5,18 @@
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import paginate
-
 # DescribeLaunchConfigurations accepts at most 50 names a call.
 NAMES_PER_CALL = 50
 # MaxRecords of DescribeLaunchConfigurations / DescribeAutoScalingGroups: the API default is 50, its maximum 100.
 AUTOSCALING_PAGE = 100
+
+
+def paginate(client_, operation, **params):
+    """``clients.paginate``, imported on first use: the filter plugins import this module (through ``autoscaling``), and
+    Ansible imports every filter file of the collection in each task's worker process - boto3 must not come with it."""
+    from ansible_collections.hubfix.aws.plugins.module_utils import clients
+
+    return clients.paginate(client_, operation, **params)
 
 
 def describe_launch_configurations(autoscaling, names=None):

@@ -9,8 +9,6 @@ Errors surface as ``AnsibleEC2Error`` (amazon.aws); "not found" answers become N
 
 from __future__ import annotations
 
-import re
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
     AnsibleEC2Error,
@@ -29,8 +27,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 
 # EC2 accepts at most 200 values in one filter.
 FILTER_VALUES_MAX = 200
-# An EC2 instance id: i- and 8 (older) or 17 lowercase hex digits.
-INSTANCE_ID = re.compile(r"i-(?:[0-9a-f]{8}|[0-9a-f]{17})")
 LIVE_STATES = ["pending", "running", "stopping", "stopped"]
 AUTH_ERRORS = ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "AuthFailure", "Blocked")
 

@@ -23,8 +23,8 @@ import re
 
 from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_ID
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, EC2_24, REMEDIATION_PLAYBOOK, validate_controls
-from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import INSTANCE_ID
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_inventory import CONNECTION_VARS, groups_of, host_name
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import INSTANCE_ID
 from ansible_collections.hubfix.aws.plugins.module_utils.organization import role_arn as organization_role_arn
 from ansible_collections.hubfix.aws.plugins.module_utils.partitions import is_region_name, partition_for
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import WORKFLOW_NEW, WORKFLOW_NOTIFIED, control_of, finding_target

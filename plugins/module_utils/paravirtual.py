@@ -22,7 +22,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.hubfix.aws.plugins.module_utils.blockers import blockers, warnings
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import EC2_24, EC2_24_STATES, security_hub_evaluates_ec2_24
 from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
-    INSTANCE_ID,
     all_addresses,
     chunks,
     find_instances,
@@ -30,6 +29,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
     termination_protection,
     volumes_by_id,
 )
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import suggest_instance_type
 from ansible_collections.hubfix.aws.plugins.module_utils.owners import TAG_ASG, owner_from_tags
 from ansible_collections.hubfix.aws.plugins.module_utils.partitions import instance_arn
@@ -43,11 +43,6 @@ class InputError(ValueError):
 
 
 # -- input ----------------------------------------------------------------------------------------
-
-
-def malformed_instance_ids(instance_ids):
-    """The values of ``instance_ids`` that are not instance ids."""
-    return [i for i in instance_ids or [] if not isinstance(i, str) or not INSTANCE_ID.fullmatch(i)]
 
 
 def validate_instance_ids(instance_ids):

@@ -9,17 +9,15 @@ from __future__ import annotations
 import functools
 import re
 
-try:
-    from botocore.loaders import create_loader
-except ImportError:  # handled by AnsibleAWSModule / the filter's caller
-    create_loader = None
-
 DEFAULT_PARTITION = "aws"
 
 
 @functools.lru_cache(maxsize=1)
 def _partitions():
-    """``[(partition, region regex, {known regions})]`` from botocore's endpoints.json."""
+    """``[(partition, region regex, {known regions})]`` from botocore's endpoints.json. botocore is imported here, not
+    at the top: filter plugins import this module, and Ansible imports every filter file in each task's worker."""
+    from botocore.loaders import create_loader
+
     data = create_loader().load_data("endpoints")
     return [(p["partition"], re.compile(p["regionRegex"]), frozenset(p.get("regions") or {})) for p in data["partitions"]]
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.hubfix.aws.plugins.module_utils.claims import run_id_problem
 
 TAG_PHASE = "hubfix:migration-phase"
@@ -429,7 +428,7 @@ def replacement_launch_params(source, image_id, instance_type, run_id, extra_tag
         "SecurityGroupIds": [g["GroupId"] for g in source.get("SecurityGroups", [])],
         "EbsOptimized": bool(source.get("EbsOptimized")),
         "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
-        "TagSpecifications": boto3_tag_specifications(tags, ["instance"]),
+        "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}],
     }
     if source.get("KeyName"):
         params["KeyName"] = source["KeyName"]

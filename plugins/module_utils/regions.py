@@ -14,11 +14,18 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.hubfix.aws.plugins.module_utils.clients import account_id, client
 from ansible_collections.hubfix.aws.plugins.module_utils.error_messages import region_error_message
 from ansible_collections.hubfix.aws.plugins.module_utils.partitions import botocore_version, is_known_region, is_region_name
 
 MAX_WORKERS = 8
+
+
+def aws_clients():
+    """The ``clients`` module, imported on first use: ``role_inputs`` (an action plugin, run in each task's worker
+    process) checks region names with this module and must not pay for importing boto3."""
+    from ansible_collections.hubfix.aws.plugins.module_utils import clients
+
+    return clients
 
 
 class RegionError(Exception):
@@ -100,10 +107,11 @@ def module_regions(module, requested):
         module.fail_json(msg=str(e))
     api_region = module.region or (parsed[0] if isinstance(parsed, list) else "us-east-1")
     cache = {}
+    clients = aws_clients()
 
     def describe_regions():
         if "regions" not in cache:
-            cache["regions"] = client(module, "ec2", api_region).describe_regions(AllRegions=True, aws_retry=True)["Regions"]
+            cache["regions"] = clients.client(module, "ec2", api_region).describe_regions(AllRegions=True, aws_retry=True)["Regions"]
         return cache["regions"]
 
     try:
@@ -167,10 +175,10 @@ class RegionScan:
             self.regions, self.opt_in, self.account_id = resolved_by.regions, resolved_by.opt_in, resolved_by.account_id
         else:
             self.regions, self.opt_in = module_regions(module, module.params["regions"])
-            self.account_id = account_id(module, module.region or self.regions[0]) if with_account else None
+            self.account_id = aws_clients().account_id(module, module.region or self.regions[0]) if with_account else None
         opt_in = self.opt_in
         # clients are made here, not in the scanning threads
-        self.clients = {region: client(module, service, region) for region in self.regions}
+        self.clients = {region: aws_clients().client(module, service, region) for region in self.regions}
         self.outcomes = scan_regions(lambda region: scan(self.clients[region], region, self.account_id), self.regions, opt_in)
         self.rows = region_rows(self.regions, self.outcomes, failed_count, evaluated_count)
         fail_if_every_region_failed(module, self.rows, account_id=self.account_id, **(empty_result or {}))
