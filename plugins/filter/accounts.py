@@ -20,4 +20,5 @@ class FilterModule:
             "accounts_credentials": accounts.credentials,
             "accounts_ok": accounts.ok_ids,
             "accounts_detection_targets": accounts.detection_targets,
+            "accounts_identified": accounts.identified,
         }

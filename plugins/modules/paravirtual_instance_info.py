@@ -40,6 +40,28 @@ options:
       - C(instance-state-name) may narrow the evaluated states (C(pending), C(running), C(stopping), C(stopped)), never widen them.
       - C(virtualization-type) cannot be given.
     type: dict
+  accounts:
+    description:
+      - Scan these accounts instead of the module's own, O(account_concurrency) at a time, each with its C(credentials)
+        (C(access_key), C(secret_key), C(session_token) - a C(hubfix_aws_credentials) entry; empty - the module's own). The
+        other options apply to every account. Returns RV(accounts) instead of one account's instances. An account that
+        cannot be scanned (or, with O(instance_ids), does not hold them all) is returned with its C(error); the others finish.
+    type: list
+    elements: dict
+    version_added: 0.4.0
+    suboptions:
+      account_id:
+        description: The 12-digit account id (null - the credentials' own account).
+        type: str
+      credentials:
+        description: C(access_key), C(secret_key), C(session_token) of the account; kept out of the output.
+        type: dict
+        default: {}
+  account_concurrency:
+    description: With O(accounts), how many accounts are scanned at a time.
+    type: int
+    default: 8
+    version_added: 0.4.0
 notes:
   - Instance-store volumes mapped when the instance was launched are not listed by any EC2 API (only by the instance metadata),
     so C(instance_store_devices) holds the C(ephemeralN) mappings of the instance's AMI. Instances whose type offers instance-store
@@ -71,6 +93,16 @@ EXAMPLES = r"""
       instance-state-name: running
       "tag:App": billing
 
+- name: Two accounts at once, each with its own credentials (hubfix_aws_credentials entries)
+  hubfix.aws.paravirtual_instance_info:
+    regions: [us-east-1, eu-west-1]
+    accounts:
+      - account_id: "111122223333"
+        credentials: "{{ hubfix_aws_credentials['111122223333'] }}"
+      - account_id: "444455556666"
+        credentials: "{{ hubfix_aws_credentials['444455556666'] }}"
+  register: pv_accounts
+
 - name: Instances that can be migrated without a decision first
   ansible.builtin.debug:
     msg: "{{ pv.instances | selectattr('blockers', 'equalto', []) | map(attribute='instance_id') | list }}"
@@ -79,20 +111,36 @@ EXAMPLES = r"""
 RETURN = r"""
 extends_documentation_fragment:
   - hubfix.aws.regions
+accounts:
+  description:
+    - With O(accounts) (and then only this and C(regions), whose rows then also name their C(account_id)) - one per
+      account, in the order given - C(account_id), C(instances), C(passing_instance_ids) (as the module returns them for one
+      account; C([]) when the account could not be scanned), C(regions) (this account's rows of the C(regions) return value) and C(error)
+      (null, or why the account could not be scanned).
+  returned: when O(accounts) is given
+  type: list
+  elements: dict
+  version_added: 0.4.0
+  sample:
+    - account_id: "111122223333"
+      instances: []
+      passing_instance_ids: []
+      regions: []
+      error: null
 account_id:
   description: The account scanned (from sts:GetCallerIdentity).
-  returned: always
+  returned: unless O(accounts) is given
   type: str
   sample: "123456789012"
 passing_instance_ids:
   description: The O(instance_ids) that exist but pass EC2.24 (HVM, or shutting down / terminated).
-  returned: always
+  returned: unless O(accounts) is given
   type: list
   elements: str
   version_added: 0.2.0
 instances:
   description: Instances failing EC2.24, sorted by region (in the order scanned) and instance id; C([]) when none.
-  returned: always
+  returned: unless O(accounts) is given
   type: list
   elements: dict
   contains:
@@ -215,6 +263,8 @@ instances:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS
+from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_accounts
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import InputError, build_filters, existing_instance_ids, scan_region, validate_instance_ids
 from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, scan_regions
@@ -235,22 +285,10 @@ def not_failing(scan, instance_ids, instances):
     return [i for i in missing if i in seen], [i for i in missing if i not in seen], None
 
 
-def main():
-    argument_spec = dict(
-        regions=dict(type="list", elements="str"),
-        instance_ids=dict(type="list", elements="str"),
-        filters=dict(type="dict"),
-        terraform_state_files=dict(type="list", elements="str", default=[]),
-        owner_tags=dict(type="dict", default={}),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        instance_ids = validate_instance_ids(module.params["instance_ids"])
-        filters = build_filters(module.params["filters"])
-    except InputError as e:
-        module.fail_json(msg=str(e))
+def scan_account(module, instance_ids, filters):
+    """What the module returns for the account ``module`` works in (an AnsibleAWSModule, or the ``AccountScope`` of one
+    of O(accounts), whose failures are raised)."""
     owners = RegionOwners(module)
-
     scan = RegionScan(
         module,
         "ec2",
@@ -261,7 +299,57 @@ def main():
     passing, unknown, error = not_failing(scan, instance_ids, instances)
     if error or unknown:
         module.fail_json(msg=error or scan.not_found_message("instance id(s)", unknown), regions=scan.rows)
-    module.exit_json(changed=False, account_id=scan.account_id, instances=instances, passing_instance_ids=passing, regions=scan.rows)
+    return {"account_id": scan.account_id, "instances": instances, "passing_instance_ids": passing, "regions": scan.rows}
+
+
+def scan_every_account(module, instance_ids, filters):
+    """``[{account_id, instances, passing_instance_ids, regions, error}]`` and every account's region rows (naming the account):
+    O(accounts), O(account_concurrency) at a time."""
+    params = {k: module.params[k] for k in ("regions", "terraform_state_files", "owner_tags")}
+
+    def one(account):
+        return scan_account(AccountScope.in_module(module, account, dict(params)), instance_ids, filters)
+
+    accounts, rows = [], []
+    for account, found, error in scan_accounts(module.params["accounts"], one, module.params["account_concurrency"]):
+        found = found or {}
+        account_id = account.get("account_id") or found.get("account_id")
+        own_rows = [dict(row, account_id=account_id) for row in found.get("regions") or []]
+        accounts.append(
+            {
+                "account_id": account_id,
+                "instances": found.get("instances", []),
+                "passing_instance_ids": found.get("passing_instance_ids", []),
+                "regions": own_rows,
+                "error": error,
+            }
+        )
+        rows += own_rows
+    return accounts, rows
+
+
+def main():
+    argument_spec = dict(
+        regions=dict(type="list", elements="str"),
+        instance_ids=dict(type="list", elements="str"),
+        filters=dict(type="dict"),
+        terraform_state_files=dict(type="list", elements="str", default=[]),
+        owner_tags=dict(type="dict", default={}),
+        accounts=dict(type="list", elements="dict", options=ACCOUNT_OPTIONS),
+        account_concurrency=dict(type="int", default=8),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        instance_ids = validate_instance_ids(module.params["instance_ids"])
+        filters = build_filters(module.params["filters"])
+    except InputError as e:
+        module.fail_json(msg=str(e))
+    if module.params["accounts"] is not None:
+        if module.params["account_concurrency"] < 1:
+            module.fail_json(msg="account_concurrency must be 1 or more, not %s" % module.params["account_concurrency"])
+        accounts, rows = scan_every_account(module, instance_ids, filters)
+        module.exit_json(changed=False, accounts=accounts, regions=rows)
+    module.exit_json(changed=False, **scan_account(module, instance_ids, filters))
 
 
 if __name__ == "__main__":

@@ -94,27 +94,15 @@ latest_paths:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hubfix.aws.plugins.module_utils.report_files import contents, write_report
+from ansible_collections.hubfix.aws.plugins.module_utils.report_files import ARGUMENT_SPEC, write_report_of
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            report_dir=dict(type="path", required=True),
-            run_id=dict(type="str", required=True),
-            name=dict(type="str", required=True),
-            data=dict(type="dict"),
-            markdown=dict(type="str"),
-            html=dict(type="str"),
-            update_latest=dict(type="bool", default=True),
-        ),
-        supports_check_mode=False,
-    )
-    p = module.params
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=False)
     try:
-        written = write_report(p["report_dir"], p["run_id"], contents(p["name"], p["data"], p["markdown"], p["html"]), p["update_latest"])
+        written = write_report_of(module.params)
     except (OSError, ValueError) as e:
-        module.fail_json(msg="cannot write the %s report to %s: %s" % (p["name"], p["report_dir"], e))
+        module.fail_json(msg=str(e))
     module.exit_json(changed=False, **written)
 
 

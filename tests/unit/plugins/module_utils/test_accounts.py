@@ -174,3 +174,20 @@ def test_ok_ids_in_order():
     records = accounts.from_assumed([assumed(B, ROLE_B), refused(A, ROLE_A), assumed("111122223333", "arn:aws:iam::111122223333:role/H")])
     assert accounts.ok_ids(records) == [B, "111122223333"]
     assert accounts.ok_ids(accounts.from_caller({"failed": True})) == []
+
+
+def test_unidentified_ambient_account_is_usable_and_identified_by_the_scan():
+    # accounts_identify_ambient false: the identification task is skipped, the record waits for the scan's account id
+    records = accounts.from_caller({"skipped": True, "changed": False}, "t")
+    assert records == [{"account_id": None, "role_arn": None, "status": "ok", "error": None, "credentials": {"session_token": "t"}}]
+    assert accounts.detection_targets(records) == [{"account_id": None, "credentials": {"session_token": "t"}}]
+    assert accounts.credentials(records) == {}
+    done = accounts.identified(records, [{"account_id": A, "paravirtual": {}, "error": None}])
+    assert done[0]["account_id"] == A and accounts.credentials(done) == {A: {"session_token": "t"}}
+    # a scan that could not identify the account leaves it as it was (the report names the scan's error)
+    assert accounts.identified(records, [{"account_id": None, "error": "AccessDenied"}]) == records
+
+
+def test_identified_keeps_known_accounts():
+    records = [{"account_id": A, "role_arn": "arn:aws:iam::%s:role/r" % A, "status": "ok", "error": None, "credentials": {}}]
+    assert accounts.identified(records, [{"account_id": "999999999999"}]) == records

@@ -184,3 +184,34 @@ def test_instance_ids_that_cannot_be_checked_fail_naming_the_region(aws, run):
     result = run(module, {"instance_ids": [OTHER]}, fails=True)
 
     assert result["msg"] == "cannot check instance_ids: access denied in region us-east-1 (check the IAM policy): UnauthorizedOperation: not authorized"
+
+
+def test_accounts_are_scanned_in_one_run_and_one_that_fails_is_named(aws, run):
+    (ec2,) = aws.expect_region_scan("ec2")
+    expect_pv(ec2, pv_instance())
+    expect_details(ec2, [pv_instance()])
+    # the second account: its credentials are refused (the stubs stand for each account's clients)
+    aws.expect_region_scan("ec2")
+    ec2.error("describe_instances", "AuthFailure", "AWS was not able to validate the provided access credentials")
+    accounts = [
+        {"account_id": r.ACCOUNT, "credentials": {"access_key": "AKIA1", "secret_key": "s", "session_token": "t"}},
+        {"account_id": "210987654321", "credentials": {"access_key": "AKIA2", "secret_key": "s"}},
+    ]
+
+    # one account at a time: the stubbed answers are queued in order
+    result = run(module, {"accounts": accounts, "account_concurrency": 1}, check_mode=True)
+
+    assert_documented_result(module, result)
+    first, second = result["accounts"]
+    assert (first["account_id"], first["error"], first["passing_instance_ids"]) == (r.ACCOUNT, None, [])
+    assert [i["instance_id"] for i in first["instances"]] == [PV]
+    assert [row["region"] for row in first["regions"]] == ["us-east-1"]
+    assert second["account_id"] == "210987654321" and (second["instances"], second["regions"]) == ([], [])
+    assert second["error"].startswith("every region failed: AWS rejected the credentials in region us-east-1: AuthFailure")
+    assert [(row["account_id"], row["failed"]) for row in result["regions"]] == [(r.ACCOUNT, 1)]
+    assert "instances" not in result and "account_id" not in result
+    assert "AKIA" not in str(result)
+
+
+def test_account_concurrency_below_one_is_refused(run):
+    assert "account_concurrency must be 1 or more" in run(module, {"accounts": [], "account_concurrency": 0}, fails=True)["msg"]
