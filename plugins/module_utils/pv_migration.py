@@ -56,6 +56,12 @@ MIGRATION_TAG_PREFIXES = ("hubfix:migration-", "hubfix:original-", "hubfix:was-r
 
 CLIENT_TOKEN_MAX = 64
 
+# Burstable families (CPU credits): T3, T3a and T4g launch "unlimited" unless told otherwise, and a paravirtual source
+# (t1 / m1 / ...) never paid for surplus credits - so the replacement gets "standard" unless asked for "unlimited".
+BURSTABLE_FAMILIES = ("t2", "t3", "t3a", "t4g")
+CPU_CREDITS = ("standard", "unlimited")
+HOP_LIMIT_RANGE = (1, 64)
+
 
 class MigrationError(Exception):
     """Bad input or an unsafe situation; the message names the instance."""
@@ -410,10 +416,28 @@ def snapshot_tags(extra, source_instance_id, volume_id, device_name, run_id):
     return tags
 
 
-def replacement_launch_params(source, image_id, instance_type, run_id, extra_tags=None):
+def is_burstable(instance_type):
+    """Whether ``instance_type`` (``t3.small``) earns CPU credits (its launch takes a CreditSpecification)."""
+    return str(instance_type or "").split(".", 1)[0] in BURSTABLE_FAMILIES
+
+
+def launch_option_problems(cpu_credits="standard", metadata_hop_limit=1):
+    """What is wrong with the replacement's launch options, as messages (empty: nothing)."""
+    problems = []
+    if cpu_credits not in CPU_CREDITS:
+        problems.append("cpu_credits must be one of %s, not %r" % (", ".join(CPU_CREDITS), cpu_credits))
+    low, high = HOP_LIMIT_RANGE
+    if not isinstance(metadata_hop_limit, int) or not low <= metadata_hop_limit <= high:
+        problems.append("metadata_hop_limit must be %d to %d, not %r" % (low, high, metadata_hop_limit))
+    return problems
+
+
+def replacement_launch_params(source, image_id, instance_type, run_id, extra_tags=None, cpu_credits="standard", metadata_hop_limit=1):
     """RunInstances parameters for the HVM replacement of ``source`` (boto3 shape): same subnet, security groups, key,
-    instance profile, EBS optimisation, monitoring and tenancy, IMDSv2 required, the source's user tags, and a ClientToken
-    so that a retried launch never starts a second instance."""
+    instance profile, EBS optimisation, monitoring, tenancy and placement group (partition too), IMDSv2 required with
+    ``metadata_hop_limit``, ``cpu_credits`` on a burstable type, the source's user tags, and a ClientToken so that a
+    retried launch never starts a second instance. SourceDestCheck cannot be given to RunInstances with SubnetId: the
+    module sets it once the replacement runs (``source_dest_check``)."""
     tags = user_tags({t["Key"]: t["Value"] for t in source.get("Tags", [])})
     tags.update(extra_tags or {})
     tags[TAG_REPLACES] = source["InstanceId"]
@@ -427,7 +451,7 @@ def replacement_launch_params(source, image_id, instance_type, run_id, extra_tag
         "SubnetId": source["SubnetId"],
         "SecurityGroupIds": [g["GroupId"] for g in source.get("SecurityGroups", [])],
         "EbsOptimized": bool(source.get("EbsOptimized")),
-        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": metadata_hop_limit},
         "TagSpecifications": [{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}],
     }
     if source.get("KeyName"):
@@ -436,10 +460,24 @@ def replacement_launch_params(source, image_id, instance_type, run_id, extra_tag
         params["IamInstanceProfile"] = {"Arn": source["IamInstanceProfile"]["Arn"]}
     if (source.get("Monitoring") or {}).get("State") in ("enabled", "pending"):
         params["Monitoring"] = {"Enabled": True}
-    tenancy = (source.get("Placement") or {}).get("Tenancy")
-    if tenancy and tenancy != "default":
-        params["Placement"] = {"Tenancy": tenancy}
+    placement = {}
+    source_placement = source.get("Placement") or {}
+    if source_placement.get("Tenancy") and source_placement["Tenancy"] != "default":
+        placement["Tenancy"] = source_placement["Tenancy"]
+    if source_placement.get("GroupName"):
+        placement["GroupName"] = source_placement["GroupName"]
+        if source_placement.get("PartitionNumber"):
+            placement["PartitionNumber"] = source_placement["PartitionNumber"]
+    if placement:
+        params["Placement"] = placement
+    if is_burstable(instance_type):
+        params["CreditSpecification"] = {"CpuCredits": cpu_credits}
     return params
+
+
+def source_dest_check(source):
+    """The SourceDestCheck the replacement must have: the source's (a NAT instance has it off); AWS's default is on."""
+    return source.get("SourceDestCheck") is not False
 
 
 def planned_replacement(params):
@@ -453,5 +491,8 @@ def planned_replacement(params):
         "iam_instance_profile_arn": (params.get("IamInstanceProfile") or {}).get("Arn"),
         "ebs_optimized": params["EbsOptimized"],
         "metadata_http_tokens": "required",
+        "metadata_hop_limit": params["MetadataOptions"]["HttpPutResponseHopLimit"],
+        "placement_group": (params.get("Placement") or {}).get("GroupName"),
+        "cpu_credits": (params.get("CreditSpecification") or {}).get("CpuCredits"),
         "client_token": params["ClientToken"],
     }

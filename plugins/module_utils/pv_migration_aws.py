@@ -75,6 +75,9 @@ def instance_summary(instance):
         "public_ip_address": instance.get("PublicIpAddress"),
         "metadata_http_tokens": mo.get("HttpTokens"),
         "metadata_http_endpoint": mo.get("HttpEndpoint"),
+        "metadata_hop_limit": mo.get("HttpPutResponseHopLimit"),
+        "placement_group": instance.get("Placement", {}).get("GroupName") or None,
+        "source_dest_check": instance.get("SourceDestCheck") is not False,
         "ebs_volumes": attached_devices(instance),
         "tags": tags_of(instance),
     }

@@ -13,8 +13,11 @@ version_added: 0.1.0
 description:
   - O(state=present) launches the replacement of O(source_instance_id) from the HVM image O(image_id) as
     O(instance_type), in the source's subnet with its security groups, key pair, instance profile, EBS optimisation,
-    monitoring and tenancy, with the source's tags (except C(aws:*) and hubfix's migration bookkeeping) plus
-    C(hubfix:replaces) and C(hubfix:migration-run), and with IMDSv2 required (so it also passes EC2.8).
+    monitoring, tenancy and placement group (and partition), with the source's tags (except C(aws:*) and hubfix's
+    migration bookkeeping) plus C(hubfix:replaces) and C(hubfix:migration-run), and with IMDSv2 required (so it also
+    passes EC2.8) with O(metadata_hop_limit); a burstable type (T2, T3, T3a, T4g) gets O(cpu_credits).
+  - The source's C(SourceDestCheck) is copied once the replacement runs (C(ec2:ModifyInstanceAttribute)) - a NAT instance
+    has it off - also on a replacement found again, so an interrupted run converges.
   - Exactly once per source and run. An existing live replacement tagged C(hubfix:replaces) for the source is found first
     and reused, and the launch uses a C(ClientToken) derived from the source and the run, so a retry of a launch whose answer
     was lost returns the same instance instead of starting a second one.
@@ -43,6 +46,23 @@ options:
   instance_type:
     description: The replacement's instance type. Required with O(state=present).
     type: str
+  cpu_credits:
+    description:
+      - CPU credit option of a burstable replacement (T2, T3, T3a, T4g; ignored for other types). T3, T3a and T4g launch
+        V(unlimited) by default on AWS, which can cost more than the paravirtual source did - hence V(standard) unless asked.
+      - Only given at launch; an existing replacement keeps its own.
+    type: str
+    choices: [standard, unlimited]
+    default: standard
+    version_added: 0.4.0
+  metadata_hop_limit:
+    description:
+      - The replacement's instance metadata hop limit (C(HttpPutResponseHopLimit), 1 to 64); IMDSv2 stays required. Raise it
+        to 2 when containers on the instance call the metadata service.
+      - Only given at launch; an existing replacement keeps its own.
+    type: int
+    default: 1
+    version_added: 0.4.0
   tags:
     description: Extra tags for the replacement (they win over the copied ones).
     type: dict
@@ -88,7 +108,8 @@ instance:
   description: The replacement (None after O(state=absent), or in check mode before it is launched).
   returned: always
   type: dict
-  sample: {"instance_id": "i-0fedcba9876543210", "state": "running", "virtualization_type": "hvm", "metadata_http_tokens": "required"}
+  sample: {"instance_id": "i-0fedcba9876543210", "state": "running", "virtualization_type": "hvm", "metadata_http_tokens": "required",
+           "metadata_hop_limit": 1, "placement_group": null, "source_dest_check": true}
 launched:
   description: Whether this call launched the replacement.
   returned: always
@@ -108,8 +129,10 @@ from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_RUN,
     MigrationError,
     attached_devices,
+    launch_option_problems,
     planned_replacement,
     replacement_launch_params,
+    source_dest_check,
     validate_run_id,
 )
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import find_replacements, instance_summary
@@ -134,14 +157,26 @@ def live_replacement(module, ec2, source_id, run_id):
     return live[0] if live else None
 
 
+def copy_source_dest_check(module, ec2, instance, wanted):
+    """The replacement with the source's SourceDestCheck (ModifyInstanceAttribute when it differs; nothing in check mode)
+    and whether it changed."""
+    if (instance.get("SourceDestCheck") is not False) == wanted:
+        return instance, False
+    if module.check_mode:
+        return dict(instance, SourceDestCheck=wanted), True
+    ec2.modify_instance_attribute(InstanceId=instance["InstanceId"], SourceDestCheck={"Value": wanted}, aws_retry=True)
+    return describe_instance(ec2, instance["InstanceId"]), True
+
+
 def present(module, ec2):
     p = module.params
     sid, run_id = p["source_instance_id"], p["run_id"]
     source = describe_instance(ec2, sid)
     if source is None:
         module.fail_json(msg="%s: source instance not found in region %s" % (sid, module.region))
-    params = replacement_launch_params(source, p["image_id"], p["instance_type"], run_id, p["tags"])
+    params = replacement_launch_params(source, p["image_id"], p["instance_type"], run_id, p["tags"], p["cpu_credits"], p["metadata_hop_limit"])
     planned = planned_replacement(params)
+    wanted_check = source_dest_check(source)
     instance = live_replacement(module, ec2, sid, run_id)
     if instance is not None:
         if instance["State"]["Name"] == "pending" and p["wait"] and not module.check_mode:
@@ -150,8 +185,11 @@ def present(module, ec2):
         mismatch = {k: (summary.get(k), v) for k, v in planned.items() if k in summary and k != "security_group_ids" and summary.get(k) != v}
         if mismatch:
             module.warn("%s: the existing replacement %s differs from the request: %s" % (sid, instance["InstanceId"], mismatch))
-        module.exit_json(changed=False, launched=False, terminated=[], instance=summary)
-    diff = {"before": {}, "after": planned}
+        # an interrupted run may have launched it without copying SourceDestCheck yet
+        instance, changed = copy_source_dest_check(module, ec2, instance, wanted_check)
+        diff = {"before": {"source_dest_check": not wanted_check}, "after": {"source_dest_check": wanted_check}} if changed else None
+        module.exit_json(changed=changed, launched=False, terminated=[], instance=instance_summary(instance), **({"diff": diff} if diff else {}))
+    diff = {"before": {}, "after": dict(planned, source_dest_check=wanted_check)}
     if module.check_mode:
         module.exit_json(changed=True, launched=True, terminated=[], instance=None, diff=diff)
     instance = run_instances(ec2, **params)["Instances"][0]
@@ -161,6 +199,7 @@ def present(module, ec2):
         except WaitTimeout as e:
             # launched all the same: say so, and which instance, so that the rollback finds it
             module.fail_json(msg="%s: %s" % (sid, e), changed=True, launched=True, terminated=[], instance=instance_summary(instance), diff=diff)
+    instance, _copied = copy_source_dest_check(module, ec2, instance, wanted_check)
     module.exit_json(changed=True, launched=True, terminated=[], instance=instance_summary(instance), diff=diff)
 
 
@@ -195,6 +234,8 @@ def main():
         image_id=dict(type="str"),
         instance_type=dict(type="str"),
         tags=dict(type="dict", default={}),
+        cpu_credits=dict(type="str", choices=["standard", "unlimited"], default="standard"),
+        metadata_hop_limit=dict(type="int", default=1),
         protect_volume_ids=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),
@@ -205,6 +246,9 @@ def main():
         validate_run_id(p["run_id"])
     except MigrationError as e:
         module.fail_json(msg=str(e))
+    problems = launch_option_problems(p["cpu_credits"], p["metadata_hop_limit"])
+    if problems:
+        module.fail_json(msg="; ".join(problems))
     ec2 = client(module, "ec2")
     try:
         with aws_errors_fail(module, "%s: failed to %s the replacement" % (p["source_instance_id"], "launch" if p["state"] == "present" else "terminate")):

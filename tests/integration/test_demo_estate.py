@@ -94,6 +94,9 @@ def test_instances_pv_and_hvm_per_region(demo):
     assert _tags(us["pv-asg-member"][0])["aws:autoscaling:groupName"] == "asg-pv"
     sg = created["security_groups"]["demo-web"][US]
     assert [g["GroupId"] for g in us["pv-plain"][0]["SecurityGroups"]] == [sg]
+    # what an EC2.24 replacement must carry over: SourceDestCheck off (as on a NAT instance), a placement group
+    assert us["pv-plain"][0]["SourceDestCheck"] is False and us["pv-data"][0]["SourceDestCheck"] is True
+    assert us["pv-tagged"][0]["Placement"]["GroupName"] == "demo-spread" and not us["pv-data"][0]["Placement"].get("GroupName")
 
 
 def test_pv_ephemeral_gets_instance_store_from_its_ami(demo):

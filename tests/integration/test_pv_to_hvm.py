@@ -87,6 +87,13 @@ def assert_migrated(simulator, estate, name):
     assert sorted(g["GroupId"] for g in repl["SecurityGroups"]) == sorted(g["GroupId"] for g in source["SecurityGroups"])
     assert repl.get("KeyName") == source.get("KeyName")
     assert repl["InstanceType"] == TYPE_MAP[source["InstanceType"]]
+    # carried over: placement group, SourceDestCheck (off on a NAT instance); IMDSv2 hop limit 1; T-type CPU credits standard
+    assert repl["Placement"].get("GroupName") == source["Placement"].get("GroupName")
+    assert repl["SourceDestCheck"] == source["SourceDestCheck"]
+    assert repl["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
+    if repl["InstanceType"].startswith("t3."):
+        spec = ec2.describe_instance_credit_specifications(InstanceIds=[repl["InstanceId"]])["InstanceCreditSpecifications"][0]
+        assert spec["CpuCredits"] == "standard", f"{name}: {spec}"
     repl_tags, source_tags = tags_of(repl), tags_of(source)
     assert repl_tags["hubfix:replaces"] == source_id
     for k, v in source_tags.items():

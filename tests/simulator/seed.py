@@ -60,12 +60,20 @@ DEMO_USER_DATA = "#!/bin/bash\nyum -y update\necho 'hubfix demo' > /etc/motd\n"
 
 # name -> (region, instance type, AMI kind, extra run_instances kwargs, extra tags, state)
 DEMO_INSTANCES: dict[str, dict[str, Any]] = {
-    "pv-plain": {"region": US, "type": "m1.small", "ami": "pv"},
+    # SourceDestCheck off, as on a NAT instance: its replacement must have it off too
+    "pv-plain": {"region": US, "type": "m1.small", "ami": "pv", "source_dest_check": False},
     "pv-data": {"region": US, "type": "m1.large", "ami": "pv", "tags": {"App": "billing", "Env": "prod", "Owner": "team-a"}},
     "pv-stopped": {"region": US, "type": "t1.micro", "ami": "pv", "stopped": True},
     "pv-ephemeral": {"region": US, "type": "m1.small", "ami": "pv_instance_store"},  # /dev/sdb -> ephemeral0 from its AMI
     "pv-protected": {"region": US, "type": "m1.small", "ami": "pv", "run": {"DisableApiTermination": True}},
-    "pv-tagged": {"region": US, "type": "m1.medium", "ami": "pv", "tags": {"CostCenter": "1234", "Team": "payments", "Backup": "daily"}},
+    # in a spread placement group: its replacement must join the same group
+    "pv-tagged": {
+        "region": US,
+        "type": "m1.medium",
+        "ami": "pv",
+        "tags": {"CostCenter": "1234", "Team": "payments", "Backup": "daily"},
+        "run": {"Placement": {"GroupName": "demo-spread"}},
+    },
     "hvm-web-1": {"region": US, "type": "t3.micro", "ami": "hvm"},
     "hvm-web-2": {"region": US, "type": "t3.micro", "ami": "hvm"},
     "pv-eu": {"region": EU, "type": "m1.small", "ami": "pv"},
@@ -243,6 +251,9 @@ class _Demo:
 
     # -- EC2 instances --------------------------------------------------------------------------
     def instances(self) -> None:
+        groups = {spec["run"]["Placement"]["GroupName"]: spec["region"] for spec in DEMO_INSTANCES.values() if "Placement" in spec.get("run", {})}
+        for group, region in groups.items():
+            self.c("ec2", region).create_placement_group(GroupName=group, Strategy="spread")
         for name, spec in DEMO_INSTANCES.items():
             region = spec["region"]
             ec2 = self.c("ec2", region)
@@ -263,6 +274,8 @@ class _Demo:
             if spec.get("run", {}).get("DisableApiTermination"):
                 # moto 5.2.5 ignores DisableApiTermination in RunInstances; set it the other documented way too.
                 self.c("ec2", spec["region"]).modify_instance_attribute(InstanceId=self.out["instances"][name]["id"], DisableApiTermination={"Value": True})
+            if spec.get("source_dest_check") is False:
+                self.c("ec2", spec["region"]).modify_instance_attribute(InstanceId=self.out["instances"][name]["id"], SourceDestCheck={"Value": False})
             if spec.get("stopped"):
                 self.c("ec2", spec["region"]).stop_instances(InstanceIds=[self.out["instances"][name]["id"]])
 

@@ -24,7 +24,7 @@ LAUNCH = {
     "SubnetId": "subnet-0123456789abcdef0",
     "SecurityGroupIds": ["sg-0123456789abcdef0"],
     "EbsOptimized": False,
-    "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled"},
+    "MetadataOptions": {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
     "TagSpecifications": [
         {
             "ResourceType": "instance",
@@ -37,6 +37,8 @@ LAUNCH = {
         }
     ],
     "KeyName": "ops",
+    # t3 launches "unlimited" by default on AWS: the replacement of a paravirtual instance asks for "standard"
+    "CreditSpecification": {"CpuCredits": "standard"},
 }
 
 
@@ -45,7 +47,7 @@ def launch(**changes):
     return dict(LAUNCH, ClientToken=r.Capture(), **changes)
 
 
-def replacement(state="running", run=RUN, instance_id=NEW, volumes=()):
+def replacement(state="running", run=RUN, instance_id=NEW, volumes=(), **extra):
     return r.instance(
         instance_id,
         state=state,
@@ -54,7 +56,8 @@ def replacement(state="running", run=RUN, instance_id=NEW, volumes=()):
         tags={"Name": "web", "hubfix:replaces": SOURCE, "hubfix:migration-run": run},
         volumes=volumes,
         ImageId="ami-0b0b0b0b0b0b0b0b0",
-        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
+        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
+        **extra,
     )
 
 
@@ -63,8 +66,8 @@ def ec2(aws):
     return aws.stub("ec2")
 
 
-def expect_source(ec2):
-    ec2.add("describe_instances", r.reservations(r.instance(SOURCE, state="stopped", tags=SOURCE_TAGS)), {"InstanceIds": [SOURCE]})
+def expect_source(ec2, **extra):
+    ec2.add("describe_instances", r.reservations(r.instance(SOURCE, state="stopped", tags=SOURCE_TAGS, **extra)), {"InstanceIds": [SOURCE]})
 
 
 def expect_live(ec2, *instances, run_filter=False):
@@ -302,3 +305,81 @@ def test_absent_refuses_while_a_protected_volume_is_attached(ec2, run):
     result = run(module, ABSENT, fails=True)
 
     assert result["msg"] == "%s: replacement %s still has the source's volume(s) vol-0000000000000000a attached; not terminating it" % (SOURCE, NEW)
+
+
+def test_placement_group_tenancy_cpu_credits_and_hop_limit_are_given_at_launch(ec2, run):
+    placement = {"AvailabilityZone": "us-east-1a", "Tenancy": "dedicated", "GroupName": "pg-app", "PartitionNumber": 2}
+    expect_source(ec2, Placement=placement)
+    expect_live(ec2)
+    params = launch(
+        Placement={"Tenancy": "dedicated", "GroupName": "pg-app", "PartitionNumber": 2},
+        CreditSpecification={"CpuCredits": "unlimited"},
+        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 2},
+    )
+    ec2.add("run_instances", {"Instances": [replacement("pending")]}, params)
+
+    result = run(module, dict(ARGS, cpu_credits="unlimited", metadata_hop_limit=2), diff=True)
+
+    after = result["diff"]["after"]
+    assert (after["placement_group"], after["cpu_credits"], after["metadata_hop_limit"], after["source_dest_check"]) == ("pg-app", "unlimited", 2, True)
+
+
+def test_a_type_without_cpu_credits_gets_no_credit_specification(ec2, run):
+    expect_source(ec2)
+    expect_live(ec2)
+    params = {k: v for k, v in launch(InstanceType="m5.large").items() if k != "CreditSpecification"}
+    ec2.add("run_instances", {"Instances": [replacement("pending")]}, params)
+
+    result = run(module, dict(ARGS, instance_type="m5.large"), diff=True)
+
+    assert result["diff"]["after"]["cpu_credits"] is None
+
+
+def test_source_dest_check_is_copied_once_the_replacement_runs(ec2, run):
+    # a NAT instance: traffic through it is not addressed to it
+    expect_source(ec2, SourceDestCheck=False)
+    expect_live(ec2)
+    ec2.add("run_instances", {"Instances": [replacement("pending", SourceDestCheck=True)]}, launch())
+    ec2.add("modify_instance_attribute", {}, {"InstanceId": NEW, "SourceDestCheck": {"Value": False}})
+    expect_by_id(ec2, replacement("pending", SourceDestCheck=False))
+
+    result = run(module, ARGS, diff=True)
+
+    assert result["instance"]["source_dest_check"] is False
+    assert result["diff"]["after"]["source_dest_check"] is False
+
+
+def test_a_replacement_found_again_gets_the_source_dest_check_it_missed(ec2, run):
+    # an earlier run was interrupted between the launch and the copy
+    expect_source(ec2, SourceDestCheck=False)
+    expect_live(ec2, replacement(SourceDestCheck=True))
+    ec2.add("modify_instance_attribute", {}, {"InstanceId": NEW, "SourceDestCheck": {"Value": False}})
+    expect_by_id(ec2, replacement(SourceDestCheck=False))
+
+    result = run(module, ARGS, diff=True)
+
+    assert (result["changed"], result["launched"]) == (True, False)
+    assert result["diff"] == {"before": {"source_dest_check": True}, "after": {"source_dest_check": False}}
+    assert result["instance"]["source_dest_check"] is False
+
+    # done: the next run changes nothing
+    expect_source(ec2, SourceDestCheck=False)
+    expect_live(ec2, replacement(SourceDestCheck=False))
+    assert run(module, ARGS)["changed"] is False
+
+
+def test_check_mode_reports_the_source_dest_check_without_changing_it(ec2, run):
+    expect_source(ec2, SourceDestCheck=False)
+    expect_live(ec2, replacement(SourceDestCheck=True))
+
+    result = run(module, ARGS, check_mode=True, diff=True)
+
+    assert result["changed"] is True
+    assert result["instance"]["source_dest_check"] is False  # what it would be
+
+
+@pytest.mark.parametrize("hop_limit", [0, 65])
+def test_a_hop_limit_out_of_range_fails_before_any_call(ec2, run, hop_limit):
+    result = run(module, dict(ARGS, metadata_hop_limit=hop_limit), fails=True)
+
+    assert result["msg"] == "metadata_hop_limit must be 1 to 64, not %d" % hop_limit
