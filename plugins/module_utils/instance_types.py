@@ -91,6 +91,26 @@ class NoReplacementType(ValueError):
     """No HVM type is known for an instance; the message names it and the variable to set."""
 
 
+# Families on the Xen hypervisor (everything else current is built on Nitro, whose EBS volumes appear as NVMe devices).
+XEN_FAMILIES = frozenset(
+    ["t1", "t2", "m1", "m2", "m3", "m4", "c1", "c3", "c4", "cc2", "cg1", "cr1", "r3", "r4", "i2", "i3", "d2", "g2", "g3", "p2", "p3"]
+    + ["x1", "x1e", "h1", "f1", "hi1", "hs1"]
+)
+NVME_BY_ID = "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_"
+
+
+def is_nitro(instance_type):
+    """Whether ``instance_type`` runs on Nitro (EBS volumes show as NVMe devices, not at the requested device name).
+    p3dn is Nitro although p3 is not."""
+    family = str(instance_type or "").split(".", 1)[0]
+    return bool(family) and (family not in XEN_FAMILIES or family == "p3dn")
+
+
+def nvme_device(volume_id):
+    """The stable NVMe name of an EBS volume on a Nitro instance (udev's by-id link: the volume id without its dash)."""
+    return NVME_BY_ID + str(volume_id).replace("-", "")
+
+
 def suggest_instance_type(instance_type):
     """The HVM replacement of a paravirtual-capable type, the family's default for an unlisted size, else None."""
     if not instance_type:

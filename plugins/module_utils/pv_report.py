@@ -7,9 +7,17 @@ what is left to do after a migration (``follow_ups``) and the Markdown for peopl
 from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils.blockers import next_action
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import is_nitro, nvme_device
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_RUN, plan_volume_moves
 
 # --- what is left to do -----------------------------------------------------------------------
+
+
+def where(move):
+    """Where a moved volume is on the replacement: the requested device, and on Nitro the NVMe name it shows as."""
+    if move.get("nvme_device"):
+        return "%s (on this Nitro instance %s)" % (move["target_device"], move["nvme_device"])
+    return move["target_device"]
 
 
 def follow_ups(result):
@@ -22,11 +30,16 @@ def follow_ups(result):
     if root:
         todo.append(
             "restore application data and configuration from the old root volume %s, attached to %s at %s"
-            % (root[0]["volume_id"], result.get("replacement_id"), root[0]["target_device"])
+            % (root[0]["volume_id"], result.get("replacement_id"), where(root[0]))
+        )
+        todo.append(
+            "relabel the old root volume %s before the replacement reboots: its filesystem may carry the same label (and, for XFS, "
+            "the same UUID) as the replacement's own root, and the replacement could then boot from it - e2label <partition> old-root "
+            "(ext2/3/4) or xfs_admin -L old-root <partition> (XFS, unmounted; mount it with -o nouuid); check with lsblk -f" % root[0]["volume_id"]
         )
     data = [m for m in moves if not m.get("is_root")]
     if data:
-        todo.append("mount the data volumes on the replacement: %s" % ", ".join("%s at %s" % (m["volume_id"], m["target_device"]) for m in data))
+        todo.append("mount the data volumes on the replacement: %s" % ", ".join("%s at %s" % (m["volume_id"], where(m)) for m in data))
     if result.get("public_ip_without_eip"):
         todo.append(
             "the source had the non-Elastic public IP %s; update DNS records to the replacement's address %s"
@@ -77,7 +90,8 @@ def render_markdown(report):
         for s in r.get("snapshots") or []:
             lines.append("- snapshot %s of %s (%s)" % (s.get("snapshot_id"), s.get("volume_id"), s.get("device_name")))
         for m in r.get("volumes") or []:
-            lines.append("- volume %s: %s → %s" % (m.get("volume_id"), m.get("source_device"), m.get("target_device")))
+            nvme = " (NVMe: %s)" % m["nvme_device"] if m.get("nvme_device") else ""
+            lines.append("- volume %s: %s → %s%s" % (m.get("volume_id"), m.get("source_device"), m.get("target_device"), nvme))
         for e in r.get("elastic_ips") or []:
             lines.append("- Elastic IP %s (%s) %s" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id"), "would move" if check else "moved"))
         todo = r.get("follow_ups") or []
@@ -119,6 +133,9 @@ def build_result(instance_id, region, status, preflight=None, query=None, old_ro
     public = {a.get("allocation_id"): a.get("public_ip") for a in query.get("elastic_ips") or []}
     run_id = migration.get("run_id")
     snapshots = [s for s in query.get("snapshots") or [] if not run_id or (s.get("tags") or {}).get(TAG_RUN) == run_id]
+    target_type = preflight.get("target_instance_type") or replacement.get("instance_type")
+    # on Nitro the volumes show as NVMe devices: the report gives both names
+    moves = [dict(m, nvme_device=nvme_device(m["volume_id"]) if is_nitro(target_type) and m.get("volume_id") else None) for m in moves]
     result = {
         "instance_id": instance_id,
         "region": region,
@@ -129,7 +146,7 @@ def build_result(instance_id, region, status, preflight=None, query=None, old_ro
         "source_state": instance.get("state"),
         "source_instance_type": instance.get("instance_type"),
         "target_image_id": preflight.get("target_image_id") or replacement.get("image_id"),
-        "target_instance_type": preflight.get("target_instance_type") or replacement.get("instance_type"),
+        "target_instance_type": target_type,
         "replacement_id": replacement.get("instance_id") or migration.get("replaced_by") or migration.get("replacement_id"),
         "replacement_state": replacement.get("state"),
         "replacement_public_ip": replacement.get("public_ip_address"),

@@ -44,3 +44,11 @@ def test_the_role_default_is_an_empty_override_not_a_copy_of_the_table():
     specs = yaml.safe_load((ROOT / "roles/pv_to_hvm/meta/argument_specs.yml").read_text())
     documented = [spec["options"].get("pv_to_hvm_instance_type_map") for spec in specs["argument_specs"].values()]
     assert all(d is None or d.get("default", {}) == {} for d in documented)
+
+
+def test_nitro_and_xen_families():
+    from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import is_nitro, nvme_device
+
+    assert [is_nitro(t) for t in ("t3.small", "m5.large", "c6g.large", "p3dn.24xlarge")] == [True] * 4
+    assert [is_nitro(t) for t in ("t2.micro", "m4.large", "i3.large", "p3.2xlarge", None, "")] == [False] * 6
+    assert nvme_device("vol-0123456789abcdef0") == "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0"

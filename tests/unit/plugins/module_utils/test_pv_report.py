@@ -44,6 +44,26 @@ def test_result_of_a_migrated_instance():
     assert "DNS" not in todo
 
 
+def test_a_nitro_replacement_gets_the_nvme_names_and_the_relabel_warning():
+    r = pv_report.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY)  # m5.large: Nitro
+    nvme = {m["volume_id"]: m["nvme_device"] for m in r["volumes"]}
+    assert nvme == {"vol-r": "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_volr", "vol-d": "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vold"}
+    todo = " | ".join(r["follow_ups"])
+    assert "at /dev/sdo (on this Nitro instance /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_volr)" in todo
+    assert "vol-d at /dev/sdf (on this Nitro instance /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vold)" in todo
+    assert "relabel the old root volume vol-r" in todo and "e2label" in todo and "xfs_admin -L" in todo
+    md = pv_report.render_markdown({"instances": [r]})
+    assert "- volume vol-r: /dev/sda1 → /dev/sdo (NVMe: /dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_volr)" in md
+
+
+def test_a_xen_replacement_keeps_the_requested_device_names():
+    r = pv_report.build_result("i-1", "us-east-1", "migrated", preflight=dict(PREFLIGHT, target_instance_type="m4.large"), query=QUERY)
+    assert {m["nvme_device"] for m in r["volumes"]} == {None}
+    todo = " | ".join(r["follow_ups"])
+    assert "Nitro" not in todo and "vol-d at /dev/sdf" in todo
+    assert "relabel the old root volume vol-r" in todo  # the label clash does not depend on the hypervisor
+
+
 def test_follow_ups_mention_dns_for_a_plain_public_ip_and_not_termination_when_terminated():
     r = pv_report.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY, public_ip_without_eip="5.6.7.8", source_terminated=True)
     todo = " | ".join(r["follow_ups"])
