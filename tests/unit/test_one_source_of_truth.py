@@ -111,6 +111,10 @@ BLOCKED = {
     "instance_store_devices": [{"device_name": "/dev/sdb", "virtual_name": "ephemeral0"}],
     "termination_protection": True,
     "stop_protection": True,
+    "network_interfaces": [
+        {"network_interface_id": "eni-0", "device_index": 0, "private_ip_address": "10.0.0.5", "private_ip_addresses": ["10.0.0.5", "10.0.0.6"]},
+        {"network_interface_id": "eni-1", "device_index": 1, "private_ip_address": "10.0.0.9", "private_ip_addresses": ["10.0.0.9"]},
+    ],
 }
 
 
@@ -132,6 +136,10 @@ OTHER = dict(
     operator_principal="ops.example.com",
     autoscaling_group_name="group-2",
     instance_store_devices=[{"device_name": "/dev/sdc", "virtual_name": "ephemeral1"}],
+    network_interfaces=[
+        {"network_interface_id": "eni-a", "device_index": 0, "private_ip_address": "10.1.0.5", "private_ip_addresses": ["10.1.0.5", "10.1.0.7"]},
+        {"network_interface_id": "eni-b", "device_index": 2, "private_ip_address": "10.1.0.9", "private_ip_addresses": ["10.1.0.9"]},
+    ],
 )
 
 

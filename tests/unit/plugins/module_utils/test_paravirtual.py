@@ -18,6 +18,31 @@ ACCOUNT = "123456789012"
 IID = "i-0123456789abcdef0"
 
 
+PRIMARY_INTERFACE = {
+    "NetworkInterfaceId": "eni-1",
+    "Attachment": {"DeviceIndex": 0, "AttachmentId": "eni-attach-1", "DeleteOnTermination": True},
+    "Groups": [{"GroupId": "sg-primary"}],
+    "SubnetId": "subnet-1",
+    "VpcId": "vpc-1",
+    "PrivateIpAddress": "10.0.0.5",
+    "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.5", "Primary": True}],
+    "Association": {"PublicIp": "203.0.113.10"},
+}
+# a second interface, and a secondary private IP on the primary one: what the migration cannot carry over yet
+SECOND_INTERFACE = {
+    "NetworkInterfaceId": "eni-2",
+    "Attachment": {"DeviceIndex": 1, "AttachmentId": "eni-attach-2", "DeleteOnTermination": False},
+    "Groups": [{"GroupId": "sg-second"}],
+    "SubnetId": "subnet-1",
+    "PrivateIpAddress": "10.0.0.9",
+    "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9", "Primary": True}],
+}
+PRIMARY_WITH_SECONDARY_IP = dict(
+    PRIMARY_INTERFACE,
+    PrivateIpAddresses=[{"PrivateIpAddress": "10.0.0.5", "Primary": True}, {"PrivateIpAddress": "10.0.0.6", "Primary": False}],
+)
+
+
 def instance(**over):
     base = {
         "InstanceId": IID,
@@ -42,26 +67,7 @@ def instance(**over):
             {"DeviceName": "/dev/sdf", "Ebs": {"VolumeId": "vol-data", "DeleteOnTermination": False, "Status": "attached"}},
             {"DeviceName": "/dev/sda1", "Ebs": {"VolumeId": "vol-root", "DeleteOnTermination": True, "Status": "attached"}},
         ],
-        "NetworkInterfaces": [
-            {
-                "NetworkInterfaceId": "eni-2",
-                "Attachment": {"DeviceIndex": 1, "AttachmentId": "eni-attach-2", "DeleteOnTermination": False},
-                "Groups": [{"GroupId": "sg-second"}],
-                "SubnetId": "subnet-1",
-                "PrivateIpAddress": "10.0.0.9",
-                "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.9", "Primary": True}],
-            },
-            {
-                "NetworkInterfaceId": "eni-1",
-                "Attachment": {"DeviceIndex": 0, "AttachmentId": "eni-attach-1", "DeleteOnTermination": True},
-                "Groups": [{"GroupId": "sg-primary"}],
-                "SubnetId": "subnet-1",
-                "VpcId": "vpc-1",
-                "PrivateIpAddress": "10.0.0.5",
-                "PrivateIpAddresses": [{"PrivateIpAddress": "10.0.0.5", "Primary": True}, {"PrivateIpAddress": "10.0.0.6", "Primary": False}],
-                "Association": {"PublicIp": "203.0.113.10"},
-            },
-        ],
+        "NetworkInterfaces": [PRIMARY_INTERFACE],
         "Tags": [{"Key": "Name", "Value": "pv-web"}, {"Key": "App", "Value": "billing"}],
     }
     base.update(over)
@@ -164,7 +170,7 @@ def test_chunks():
 
 
 def test_normalize_instance_full_record():
-    r = record()
+    r = record(instance(NetworkInterfaces=[SECOND_INTERFACE, PRIMARY_WITH_SECONDARY_IP]))
     assert r["instance_id"] == IID
     assert r["arn"] == "arn:aws:ec2:us-east-1:123456789012:instance/" + IID
     assert (r["region"], r["account_id"], r["name"], r["state"]) == (REGION, ACCOUNT, "pv-web", "running")
@@ -247,8 +253,11 @@ def test_normalize_instance_full_record():
     assert r["replaced_by"] is None
     assert r["suggested_instance_type"] == "t3.small"
     assert r["security_hub_evaluated"] is True
-    assert r["blockers"] == []
+    # the second interface and the secondary private IP cannot be carried over: refused before anything stops
+    assert codes(r["blockers"]) == ["secondary_network_interfaces", "secondary_private_ips"]
+    assert "eni-2 (device index 1)" in r["blockers"][0]["message"] and "10.0.0.6" in r["blockers"][1]["message"]
     assert codes(r["warnings"]) == ["instance_store_unverified"]
+    assert codes(record()["blockers"]) == []  # one interface, one private IP
 
 
 def test_volume_details_missing_from_describe_volumes_are_null():
@@ -367,6 +376,7 @@ def test_every_blocker_code_is_documented_and_reachable():
     terraform = {"type": "terraform", "name": "aws_instance.web", "state_file": "prod.tfstate"}
     found |= set(codes(record(owner_of=lambda _id, _tags: terraform)["blockers"]))
     found |= set(codes(record(owner_of=lambda _id, _tags: {"type": "tag", "name": "pulumi", "tag_key": "ManagedBy"})["blockers"]))
+    found |= set(codes(record(instance(NetworkInterfaces=[SECOND_INTERFACE, PRIMARY_WITH_SECONDARY_IP]))["blockers"]))
     # stop protection is read by the migration's pre-flight only (tests/unit/plugins/module_utils/test_blockers.py)
     assert found == set(blockers.CODES) - {"stop_protection"}
 
@@ -418,7 +428,7 @@ def stubbed_ec2():
 def test_scan_region_calls():
     ec2, stub = stubbed_ec2()
     filters = pv.build_filters(None)
-    inst = instance()
+    inst = instance(NetworkInterfaces=[SECOND_INTERFACE, PRIMARY_INTERFACE])
     stub.add_response(
         "describe_instances",
         {"Reservations": [{"ReservationId": "r-1", "Instances": [inst]}]},
@@ -445,7 +455,7 @@ def test_scan_region_calls():
         stub.assert_no_pending_responses()
     assert len(records) == 1
     assert records[0]["termination_protection"] is True
-    assert codes(records[0]["blockers"]) == ["instance_store_data", "termination_protection"]
+    assert codes(records[0]["blockers"]) == ["secondary_network_interfaces", "instance_store_data", "termination_protection"]
     assert [v["size"] for v in records[0]["ebs_volumes"]] == [8, 20]
     assert len(records[0]["elastic_ips"]) == 3
 
