@@ -43,6 +43,8 @@ _ID = re.compile(r"\b(?:i|vol|snap|sg|subnet|eipalloc|eipassoc|eni|lt|ami|vpc|ig
 # Auto Scaling group ARNs embed a UUID that moto draws afresh for each estate.
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")
 _IP = re.compile(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b")
+# a volume's NVMe name on a Nitro instance holds its id without the dash: put the dash back so that the id is labelled
+_NVME = re.compile(r"(nvme-Amazon_Elastic_Block_Store_vol)([0-9a-f]{8,17})\b")
 _VOLATILE_KEYS = {"generated_at", "run_id", "created_time", "updated_time", "launch_time", "start_time", "attach_time", "create_time", "backup_dir"}
 
 
@@ -74,6 +76,7 @@ class Normaliser:
 
     def text(self, s: str) -> str:
         s = s.replace(self.workdir, "<workdir>")
+        s = _NVME.sub(lambda m: "%s<%s>" % (m.group(1), self.labels.get("vol-" + m.group(2), "new vol")), s)
         s = _ID.sub(lambda m: self.labels.get(m.group(0), "<new %s>" % m.group(0).split("-")[0]), s)
         s = _UUID.sub("<uuid>", s)
         return _IP.sub(lambda m: self.labels.get(m.group(0), "<ip>"), s)
