@@ -104,6 +104,13 @@ def detection_targets(records):
 # only the credentials are secret, the account ids are the report's.
 ACCOUNT_OPTIONS = dict(account_id=dict(type="str"), credentials=dict(type="dict", default={}, no_log=True))
 
+
+def fail_on_bad_concurrency(module, name):
+    """Fail ``module`` when its concurrency option ``name`` (accounts or roles at a time) is below 1, naming it."""
+    if module.params[name] < 1:
+        module.fail_json(msg="%s must be 1 or more, not %s" % (name, module.params[name]))
+
+
 CREDENTIAL_PARAMS = {"access_key": "aws_access_key_id", "secret_key": "aws_secret_access_key", "session_token": "aws_session_token"}
 
 

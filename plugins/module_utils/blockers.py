@@ -54,6 +54,11 @@ def _interfaces(enis):
     return ", ".join("%s (device index %s)" % (e.get("network_interface_id"), e.get("device_index")) for e in enis)
 
 
+def _secondary_interfaces(record):
+    """The network interfaces attached at device index 1 or more."""
+    return [e for e in record.get("network_interfaces") or [] if e.get("device_index") not in (0, None)]
+
+
 def _secondary_private_ips(record):
     """The private IPs of the primary interface other than its primary one."""
     for eni in record.get("network_interfaces") or []:
@@ -109,7 +114,7 @@ def _conditions(record):
     if record.get("instance_lifecycle") == "spot":
         found["spot"] = "spot instance: it cannot be stopped and restarted reliably; relaunch it from its spot request or fleet with an HVM AMI"
     # What the migration cannot carry to the replacement yet: refused before anything stops, not rolled back after an outage.
-    secondary = [e for e in record.get("network_interfaces") or [] if e.get("device_index") not in (0, None)]
+    secondary = _secondary_interfaces(record)
     if secondary:
         found["secondary_network_interfaces"] = (
             "network interface(s) %s (with their private IPs, security groups and Elastic IPs) would stay on the stopped source: "
@@ -159,8 +164,7 @@ def next_action(code, record):
         "(ModifyInstanceAttribute DisableApiStop=false), then run remediate_ec2_24",
         "spot": "spot instance — relaunch it from an HVM AMI through its spot request or fleet",
         "secondary_network_interfaces": "secondary network interface(s) %s — detach them (DetachNetworkInterface), run remediate_ec2_24, "
-        "then attach them to the replacement at the same device index"
-        % _interfaces(e for e in record.get("network_interfaces") or [] if e.get("device_index") not in (0, None)),
+        "then attach them to the replacement at the same device index" % _interfaces(_secondary_interfaces(record)),
         "secondary_private_ips": "secondary private IP(s) %s — unassign them (and their Elastic IPs), run remediate_ec2_24, then assign them "
         "to the replacement's interface and re-associate the Elastic IPs" % (", ".join(_secondary_private_ips(record)) or "?"),
     }

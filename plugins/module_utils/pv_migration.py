@@ -421,15 +421,12 @@ def is_burstable(instance_type):
     return str(instance_type or "").split(".", 1)[0] in BURSTABLE_FAMILIES
 
 
-def launch_option_problems(cpu_credits="standard", metadata_hop_limit=1):
-    """What is wrong with the replacement's launch options, as messages (empty: nothing)."""
-    problems = []
-    if cpu_credits not in CPU_CREDITS:
-        problems.append("cpu_credits must be one of %s, not %r" % (", ".join(CPU_CREDITS), cpu_credits))
+def hop_limit_problem(metadata_hop_limit):
+    """Why ``metadata_hop_limit`` cannot be the replacement's, or None."""
     low, high = HOP_LIMIT_RANGE
-    if not isinstance(metadata_hop_limit, int) or not low <= metadata_hop_limit <= high:
-        problems.append("metadata_hop_limit must be %d to %d, not %r" % (low, high, metadata_hop_limit))
-    return problems
+    if isinstance(metadata_hop_limit, int) and low <= metadata_hop_limit <= high:
+        return None
+    return "metadata_hop_limit must be %d to %d, not %r" % (low, high, metadata_hop_limit)
 
 
 def replacement_launch_params(source, image_id, instance_type, run_id, extra_tags=None, cpu_credits="standard", metadata_hop_limit=1):
@@ -475,9 +472,10 @@ def replacement_launch_params(source, image_id, instance_type, run_id, extra_tag
     return params
 
 
-def source_dest_check(source):
-    """The SourceDestCheck the replacement must have: the source's (a NAT instance has it off); AWS's default is on."""
-    return source.get("SourceDestCheck") is not False
+def source_dest_check(instance):
+    """An instance's SourceDestCheck (on unless DescribeInstances says false: off on a NAT instance) - also what its
+    replacement must have."""
+    return instance.get("SourceDestCheck") is not False
 
 
 def planned_replacement(params):

@@ -22,6 +22,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_SOURCE_VOLUME,
     attached_devices,
     migration_from_tags,
+    source_dest_check,
 )
 
 
@@ -77,7 +78,7 @@ def instance_summary(instance):
         "metadata_http_endpoint": mo.get("HttpEndpoint"),
         "metadata_hop_limit": mo.get("HttpPutResponseHopLimit"),
         "placement_group": instance.get("Placement", {}).get("GroupName") or None,
-        "source_dest_check": instance.get("SourceDestCheck") is not False,
+        "source_dest_check": source_dest_check(instance),
         "ebs_volumes": attached_devices(instance),
         "tags": tags_of(instance),
     }

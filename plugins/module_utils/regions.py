@@ -167,9 +167,9 @@ class ResolvedRegions:
     """The regions (one DescribeRegions) and the account id (one sts:GetCallerIdentity) of a module's scans, resolved
     once for several ``RegionScan`` run at the same time (``resolved_by``)."""
 
-    def __init__(self, module):
+    def __init__(self, module, with_account=True):
         self.regions, self.opt_in = module_regions(module, module.params["regions"])
-        self.account_id = aws_clients().account_id(module, module.region or self.regions[0])
+        self.account_id = aws_clients().account_id(module, module.region or self.regions[0]) if with_account else None
 
 
 class RegionScan:
@@ -180,11 +180,8 @@ class RegionScan:
     def __init__(self, module, service, scan, failed_count=len, evaluated_count=len, with_account=True, empty_result=None, resolved_by=None):
         # resolved_by: an earlier RegionScan (or ResolvedRegions) of the same module and account, whose regions and
         # account id are reused (no second DescribeRegions / GetCallerIdentity)
-        if resolved_by is not None:
-            self.regions, self.opt_in, self.account_id = resolved_by.regions, resolved_by.opt_in, resolved_by.account_id
-        else:
-            self.regions, self.opt_in = module_regions(module, module.params["regions"])
-            self.account_id = aws_clients().account_id(module, module.region or self.regions[0]) if with_account else None
+        resolved = resolved_by or ResolvedRegions(module, with_account)
+        self.regions, self.opt_in, self.account_id = resolved.regions, resolved.opt_in, resolved.account_id
         opt_in = self.opt_in
         # clients are made here, not in the scanning threads
         self.clients = {region: aws_clients().client(module, service, region) for region in self.regions}

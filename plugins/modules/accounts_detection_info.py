@@ -85,7 +85,7 @@ results:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS, fail_on_bad_concurrency
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import UnknownControl, validate_controls
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, detect_account, scan_accounts
 
@@ -110,8 +110,7 @@ def main():
         controls = validate_controls(p["controls"])
     except UnknownControl as e:
         module.fail_json(msg=str(e))
-    if p["account_concurrency"] < 1:
-        module.fail_json(msg="account_concurrency must be 1 or more, not %s" % p["account_concurrency"])
+    fail_on_bad_concurrency(module, "account_concurrency")
     params = {"regions": p["regions"], "terraform_state_files": p["terraform_state_files"], "owner_tags": p["owner_tags"]}
     accounts = p["accounts"] or [{"account_id": None, "credentials": {}}]
 

@@ -202,7 +202,7 @@ import threading
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import autoscaling as asg
-from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS, fail_on_bad_concurrency
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_groups, describe_launch_configurations
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import attempt, client, paginate
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_accounts
@@ -315,8 +315,7 @@ def main():
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
     if p["accounts"] is not None:
-        if p["account_concurrency"] < 1:
-            module.fail_json(msg="account_concurrency must be 1 or more, not %s" % p["account_concurrency"])
+        fail_on_bad_concurrency(module, "account_concurrency")
         planned = plan_accounts(module, p)
         # every account's region rows, each naming its account
         rows = [dict(row, account_id=a["account_id"]) for a in planned for row in (a["plan"] or {}).get("regions") or []]

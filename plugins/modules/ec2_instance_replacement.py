@@ -126,10 +126,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
 from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import describe_instance, tags_of
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
+    CPU_CREDITS,
     TAG_RUN,
     MigrationError,
     attached_devices,
-    launch_option_problems,
+    hop_limit_problem,
     planned_replacement,
     replacement_launch_params,
     source_dest_check,
@@ -160,7 +161,7 @@ def live_replacement(module, ec2, source_id, run_id):
 def copy_source_dest_check(module, ec2, instance, wanted):
     """The replacement with the source's SourceDestCheck (ModifyInstanceAttribute when it differs; nothing in check mode)
     and whether it changed."""
-    if (instance.get("SourceDestCheck") is not False) == wanted:
+    if source_dest_check(instance) == wanted:
         return instance, False
     if module.check_mode:
         return dict(instance, SourceDestCheck=wanted), True
@@ -234,7 +235,7 @@ def main():
         image_id=dict(type="str"),
         instance_type=dict(type="str"),
         tags=dict(type="dict", default={}),
-        cpu_credits=dict(type="str", choices=["standard", "unlimited"], default="standard"),
+        cpu_credits=dict(type="str", choices=list(CPU_CREDITS), default="standard"),
         metadata_hop_limit=dict(type="int", default=1),
         protect_volume_ids=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=True),
@@ -246,9 +247,9 @@ def main():
         validate_run_id(p["run_id"])
     except MigrationError as e:
         module.fail_json(msg=str(e))
-    problems = launch_option_problems(p["cpu_credits"], p["metadata_hop_limit"])
-    if problems:
-        module.fail_json(msg="; ".join(problems))
+    problem = hop_limit_problem(p["metadata_hop_limit"])
+    if problem:
+        module.fail_json(msg=problem)
     ec2 = client(module, "ec2")
     try:
         with aws_errors_fail(module, "%s: failed to %s the replacement" % (p["source_instance_id"], "launch" if p["state"] == "present" else "terminate")):

@@ -265,7 +265,7 @@ instances:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import ACCOUNT_OPTIONS, fail_on_bad_concurrency
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_accounts
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
 from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import InputError, build_filters, existing_instance_ids, scan_region, validate_instance_ids
@@ -347,8 +347,7 @@ def main():
     except InputError as e:
         module.fail_json(msg=str(e))
     if module.params["accounts"] is not None:
-        if module.params["account_concurrency"] < 1:
-            module.fail_json(msg="account_concurrency must be 1 or more, not %s" % module.params["account_concurrency"])
+        fail_on_bad_concurrency(module, "account_concurrency")
         accounts, rows = scan_every_account(module, instance_ids, filters)
         module.exit_json(changed=False, accounts=accounts, regions=rows)
     module.exit_json(changed=False, **scan_account(module, instance_ids, filters))

@@ -82,6 +82,7 @@ results:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.hubfix.aws.plugins.module_utils.accounts import fail_on_bad_concurrency
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY, shared_clients
 from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import scan_accounts
 
@@ -113,8 +114,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     p = module.params
-    if p["concurrency"] < 1:
-        module.fail_json(msg="concurrency must be 1 or more, not %s" % p["concurrency"])
+    fail_on_bad_concurrency(module, "concurrency")
     clients = shared_clients(module)
     results = []
     for item, creds, error in scan_accounts(p["roles"], lambda item: assume(clients, item, p["role_session_name"], p["duration_seconds"]), p["concurrency"]):
