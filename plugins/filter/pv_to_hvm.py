@@ -8,13 +8,14 @@ pv_migration.py.
   report record of one instance; ``pv_to_hvm_markdown(report)``: the Markdown report; ``pv_to_hvm_run_report``: the JSON.
 - ``pv_to_hvm_in_progress(phase)``: whether a recorded phase is a migration that started and did not end.
 - ``pv_to_hvm_malformed_instance_ids(ids)``: the values that are not EC2 instance ids.
+- ``pv_to_hvm_hop_limit_problem(limit)``: why ``pv_to_hvm_metadata_hop_limit`` cannot be used, or None.
 """
 
 from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import in_progress
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import hop_limit_problem, in_progress
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
 
 
@@ -30,6 +31,7 @@ class FilterModule:
             "pv_to_hvm_run_report": run.run_report,
             "pv_to_hvm_report": build_report,  # the 0.1.0 name of the per-instance report, kept
             "pv_to_hvm_in_progress": in_progress,
+            "pv_to_hvm_hop_limit_problem": hop_limit_problem,
             "pv_to_hvm_malformed_instance_ids": malformed_instance_ids,
             "pv_to_hvm_finding_refs": run.finding_refs,
             "pv_to_hvm_image_targets": run.image_targets,

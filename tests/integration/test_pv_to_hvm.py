@@ -361,6 +361,9 @@ def test_missing_image_and_malformed_id_fail_before_anything_runs(simulator, tmp
     assert result.rc != 0 and "pv_to_hvm_image_id and pv_to_hvm_image_map are both empty: set pv_to_hvm_image_id" in result.stdout, result
     result = run_playbook(PLAYBOOK, simulator.env(), {"pv_to_hvm_image_id": "ami-760aaa0f", "pv_to_hvm_instance_ids": ["i-xyz"]})
     assert result.rc != 0 and "pv_to_hvm_instance_ids: i-xyz are not instance ids" in result.stdout, result
+    # an AWX survey string; the launch would refuse it only after the source had stopped
+    result = run_playbook(PLAYBOOK, simulator.env(), {"pv_to_hvm_image_id": "ami-760aaa0f", "pv_to_hvm_metadata_hop_limit": "65"})
+    assert result.rc != 0 and "pv_to_hvm_metadata_hop_limit must be 1 to 64, not 65" in result.stdout, result
     assert simulator.calls() == [], "refused before any AWS call"
 
 
