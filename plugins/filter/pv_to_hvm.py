@@ -8,6 +8,10 @@ pv_migration.py.
   report record of one instance; ``pv_to_hvm_markdown(report)``: the Markdown report; ``pv_to_hvm_run_report``: the JSON.
 - ``pv_to_hvm_in_progress(phase)``: whether a recorded phase is a migration that started and did not end.
 - ``pv_to_hvm_malformed_instance_ids(ids)``: the values that are not EC2 instance ids.
+- ``pv_to_hvm_phase_reached(phase, wanted)``: whether a recorded phase is ``wanted`` or later.
+- ``pv_to_hvm_stage_steps(stage, strategy, final_sync, stop_for_snapshots)``: what a stage does (``pv_migration.stage_steps``).
+- ``pv_to_hvm_health_results(status, commands, urls)``: the health gate's ``[{check, ok, output}]``.
+- ``pv_to_hvm_bring_up_volumes(copies, target_type)``: the replacement's volumes given to ``pv_to_hvm_prepare_tasks``.
 - ``pv_to_hvm_hop_limit_problem(limit)``: why ``pv_to_hvm_metadata_hop_limit`` cannot be used, or None.
 """
 
@@ -15,7 +19,7 @@ from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import hop_limit_problem, in_progress
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import hop_limit_problem, in_progress, phase_reached, stage_steps
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
 
 
@@ -31,6 +35,10 @@ class FilterModule:
             "pv_to_hvm_run_report": run.run_report,
             "pv_to_hvm_report": build_report,  # the 0.1.0 name of the per-instance report, kept
             "pv_to_hvm_in_progress": in_progress,
+            "pv_to_hvm_phase_reached": phase_reached,
+            "pv_to_hvm_stage_steps": stage_steps,
+            "pv_to_hvm_health_results": run.health_results,
+            "pv_to_hvm_bring_up_volumes": run.bring_up_volumes,
             "pv_to_hvm_hop_limit_problem": hop_limit_problem,
             "pv_to_hvm_malformed_instance_ids": malformed_instance_ids,
             "pv_to_hvm_finding_refs": run.finding_refs,

@@ -45,9 +45,24 @@ TAG_MIGRATION_RUN_FILTER = "tag:" + TAG_RUN
 TAG_CLAIM = "hubfix:migration-claim"
 # The attempt number: a new attempt starts after a rollback, and the replacement's ClientToken is per source and attempt.
 TAG_ATTEMPT = "hubfix:migration-attempt"
+# Volumes hubfix made from a snapshot for the replacement (strategy copy): which snapshot, and the copy a final sync replaced.
+TAG_COPIED_FROM = "hubfix:copied-from-snapshot"
+TAG_SUPERSEDED_BY = "hubfix:superseded-by"
+# Snapshots taken at cutover after the source stopped (final sync); the others are the prepare-time backups.
+TAG_SNAPSHOT_PURPOSE = "hubfix:snapshot-purpose"
+SNAPSHOT_PURPOSES = ("backup", "final")
 
-# Phases in the order they complete; the phase tag holds the last one completed.
-PHASES = ("started", "stopped", "snapshotted", "launched", "volumes-moved", "ips-moved", "completed")
+# Phases in the order they complete; the phase tag holds the last one completed. Stage prepare (the source keeps running)
+# ends at "prepared"; stage cutover goes from there to "completed". A migration recorded by an older version (stopped before
+# it snapshotted) resumes through the same idempotent steps: the tag never moves backwards.
+PHASES = ("started", "snapshotted", "launched", "volumes-copied", "prepared", "stopped", "synced", "volumes-moved", "ips-moved", "completed")
+PREPARE_PHASES = PHASES[: PHASES.index("prepared") + 1]
+# Phases at which the migration rests between runs: its claim is removed so that the next job (an AWX workflow's cutover
+# after the approval) takes it over at once.
+RESTING_PHASES = ("prepared",)
+STAGES = ("prepare", "cutover", "all")
+VOLUME_STRATEGIES = ("copy", "move")
+FINAL_SYNCS = ("snapshot", "none")
 ROLLED_BACK = "rolled-back"
 ALL_PHASES = PHASES + (ROLLED_BACK,)
 
@@ -322,12 +337,13 @@ def _chunk_keys(tags, key):
     return [k for k in tags if k == key or re.match(re.escape(key) + r"-\d+$", k)]
 
 
-def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, error=None, live=None, claim=None):
+def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, error=None, live=None, claim=None, release_claim=False):
     """Tags to set and remove on the source so that it records ``phase``; ``({}, [])`` when already recorded.
 
     ``live`` (``{was_running, devices, eips}``) is the source as it is now; it is captured only when a new
     migration starts (no phase, or the last attempt was rolled back), which also counts a new attempt. Phases never move
-    backwards. ``claim`` (a ``claims.encode`` value) is recorded while the migration runs and removed when it ends.
+    backwards. ``claim`` (a ``claims.encode`` value) is recorded while the migration runs and removed when it ends, when it
+    rests (``RESTING_PHASES``) or when ``release_claim`` (a run that stops before its stage ends, waiting for a person).
     """
     tags = tags or {}
     current = migration_from_tags(tags)
@@ -372,9 +388,10 @@ def plan_state_tags(instance_id, tags, phase, run_id=None, replacement_id=None, 
     else:
         raise MigrationError("%s: unknown phase %r" % (instance_id, phase))
 
-    if phase == "completed" and TAG_CLAIM in tags:
-        to_remove.append(TAG_CLAIM)
-    elif claim and phase not in ("completed", ROLLED_BACK):
+    if (phase == "completed" or phase in RESTING_PHASES or release_claim) and TAG_CLAIM in tags:
+        if TAG_CLAIM not in to_remove:
+            to_remove.append(TAG_CLAIM)
+    elif claim and phase not in ("completed", ROLLED_BACK) + RESTING_PHASES and not release_claim:
         to_set[TAG_CLAIM] = claim
     to_set = {k: v for k, v in to_set.items() if tags.get(k) != v}
     return to_set, to_remove
@@ -401,19 +418,80 @@ def state_tags_diff(instance_id, tags, to_set, to_remove):
     }
 
 
-def snapshot_tags(extra, source_instance_id, volume_id, device_name, run_id):
-    """Tags of a migration snapshot: how hubfix finds it again (source, volume, device, run) and a readable Name."""
+def snapshot_tags(extra, source_instance_id, volume_id, device_name, run_id, purpose="backup"):
+    """Tags of a migration snapshot: how hubfix finds it again (source, volume, device, run, purpose) and a readable Name."""
     tags = dict(extra or {})
     tags.update(
         {
-            "Name": "hubfix pv-to-hvm %s %s" % (source_instance_id, device_name),
+            "Name": "hubfix pv-to-hvm %s %s%s" % (source_instance_id, device_name, "" if purpose == "backup" else " (%s)" % purpose),
             TAG_SOURCE_INSTANCE: source_instance_id,
             TAG_SOURCE_VOLUME: volume_id,
             TAG_SOURCE_DEVICE: device_name,
             TAG_RUN: run_id,
         }
     )
+    if purpose != "backup":
+        tags[TAG_SNAPSHOT_PURPOSE] = purpose
     return tags
+
+
+def snapshot_purpose(tags):
+    """``backup`` (the prepare-time snapshot; also every snapshot of older versions, which had no purpose tag) or ``final``."""
+    return (tags or {}).get(TAG_SNAPSHOT_PURPOSE) or "backup"
+
+
+def copy_volume_params(source_volume, snapshot_id, availability_zone, source_instance_id, device_name, run_id):
+    """CreateVolume parameters for the replacement's copy of ``source_volume`` (DescribeVolumes shape) from ``snapshot_id``:
+    the same type, IOPS and throughput (encryption and KMS key come with the snapshot), the volume's own user tags and
+    the tags that find it again."""
+    tags = user_tags({t["Key"]: t["Value"] for t in source_volume.get("Tags") or []})
+    tags.update(
+        {
+            "Name": tags.get("Name") or "hubfix copy of %s (%s on %s)" % (source_volume["VolumeId"], device_name, source_instance_id),
+            TAG_SOURCE_INSTANCE: source_instance_id,
+            TAG_SOURCE_VOLUME: source_volume["VolumeId"],
+            TAG_SOURCE_DEVICE: device_name,
+            TAG_COPIED_FROM: snapshot_id,
+            TAG_RUN: run_id,
+        }
+    )
+    params = {
+        "SnapshotId": snapshot_id,
+        "AvailabilityZone": availability_zone,
+        "VolumeType": source_volume.get("VolumeType") or "gp3",
+        "TagSpecifications": [{"ResourceType": "volume", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}],
+    }
+    if params["VolumeType"] in ("io1", "io2", "gp3") and source_volume.get("Iops"):
+        params["Iops"] = source_volume["Iops"]
+    if params["VolumeType"] == "gp3" and source_volume.get("Throughput"):
+        params["Throughput"] = source_volume["Throughput"]
+    return params
+
+
+def is_copy_of(volume_tags, source_volume_id):
+    """Whether a volume (its tags) is a copy hubfix made of ``source_volume_id`` - the only kind a final sync replaces."""
+    return bool((volume_tags or {}).get(TAG_COPIED_FROM)) and (volume_tags or {}).get(TAG_SOURCE_VOLUME) == source_volume_id
+
+
+def stage_steps(stage, strategy, final_sync, stop_for_snapshots):
+    """What a stage does, for the role and its report: ``{prepare, cutover, stops_source, copies, final_snapshot}``.
+
+    The source stops only in cutover (and in prepare with ``stop_for_snapshots``); instance-store data is lost only then."""
+    if stage not in STAGES:
+        raise MigrationError("pv_to_hvm_stage must be one of %s, not %r" % (", ".join(STAGES), stage))
+    if strategy not in VOLUME_STRATEGIES:
+        raise MigrationError("pv_to_hvm_volume_strategy must be one of %s, not %r" % (", ".join(VOLUME_STRATEGIES), strategy))
+    if final_sync not in FINAL_SYNCS:
+        raise MigrationError("pv_to_hvm_final_sync must be one of %s, not %r" % (", ".join(FINAL_SYNCS), final_sync))
+    prepare, cutover = stage in ("prepare", "all"), stage in ("cutover", "all")
+    return {
+        "prepare": prepare,
+        "cutover": cutover,
+        "stops_source": cutover or (prepare and bool(stop_for_snapshots)),
+        "copies": strategy == "copy",
+        # the final snapshot: the data of a copy made at prepare time is refreshed, and a moved original gets a consistent backup
+        "final_snapshot": cutover and (strategy == "move" or final_sync == "snapshot"),
+    }
 
 
 def is_burstable(instance_type):

@@ -6,6 +6,7 @@ shapes the ``ec2_migration_*`` modules return. General EC2 reads are in ``ec2_ap
 
 from __future__ import annotations
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_volumes
 from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
     LIVE_STATES,
     addresses_of_instances,
@@ -15,6 +16,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
     tags_of,
 )
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
+    TAG_COPIED_FROM,
     TAG_MIGRATION_RUN_FILTER,
     TAG_REPLACES,
     TAG_SOURCE_DEVICE,
@@ -136,3 +138,16 @@ def live_state(ec2, instance):
         "devices": attached_devices(instance),
         "eips": [{"allocation_id": a["AllocationId"], "private_ip_address": a.get("PrivateIpAddress")} for a in addresses if a.get("AllocationId")],
     }
+
+
+def volume_copies(ec2, source_instance_id, run_id=None, source_volume_id=None, snapshot_id=None):
+    """The volumes hubfix made for the replacement of ``source_instance_id`` (strategy copy), narrowed as asked; never a
+    source volume (those carry no ``hubfix:copied-from-snapshot`` tag)."""
+    filters = [{"Name": "tag:" + TAG_SOURCE_INSTANCE, "Values": [source_instance_id]}, {"Name": "tag-key", "Values": [TAG_COPIED_FROM]}]
+    if run_id:
+        filters.append({"Name": TAG_MIGRATION_RUN_FILTER, "Values": [run_id]})
+    if source_volume_id:
+        filters.append({"Name": "tag:" + TAG_SOURCE_VOLUME, "Values": [source_volume_id]})
+    if snapshot_id:
+        filters.append({"Name": "tag:" + TAG_COPIED_FROM, "Values": [snapshot_id]})
+    return [v for v in describe_volumes(ec2, Filters=filters) if v.get("State") not in ("deleting", "deleted", "error")]

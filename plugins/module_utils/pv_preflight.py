@@ -35,6 +35,7 @@ def empty_result(audit_warnings=None):
         errors=[],
         blockers=[],
         refusing_blockers=[],
+        stop_refusals=[],
         missing_permissions=[],
         warnings_from_probes=[],
         audit_warnings=[{"code": w.get("code"), "message": w.get("message")} for w in audit_warnings or []],
@@ -119,8 +120,12 @@ def check(instance, region, params, image=None, type_info=None, termination_prot
     found = bl.merge(
         live_blockers(instance, region, termination_protection, params["instance_store_devices"], stop_protection), params["blockers"], refused_warnings
     )
-    refusing = bl.refusing(found, params["acknowledge_instance_store_loss"])
-    result.update(blockers=found, refusing_blockers=refusing)
+    # instance-store data is lost only when the instance stops: a prepare that copies the volumes of a running source
+    # (stops_instance false) needs no acknowledgement, and its cutover checks stop_refusals before stopping
+    acknowledged = params["acknowledge_instance_store_loss"]
+    refusing = bl.refusing(found, acknowledged or not params.get("stops_instance", True))
+    stop_refusals = [b for b in bl.refusing(found, acknowledged) if b not in refusing]
+    result.update(blockers=found, refusing_blockers=refusing, stop_refusals=stop_refusals)
     claimed_by = claims.held_by_other(migration.get("claim"), params.get("run") or {}, params.get("stale_after") or claims.DEFAULT_STALE_AFTER)
     return dict(result, **decide(errors, resuming, refusing, claimed_by))
 

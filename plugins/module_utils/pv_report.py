@@ -13,11 +13,33 @@ from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG
 # --- what is left to do -----------------------------------------------------------------------
 
 
+def on_replacement(move):
+    """The volume the replacement has for ``move``: its copy (strategy copy) or the moved original."""
+    return move.get("copy_volume_id") or move["volume_id"]
+
+
 def where(move):
     """Where a moved volume is on the replacement: the requested device, and on Nitro the NVMe name it shows as."""
     if move.get("nvme_device"):
         return "%s (on this Nitro instance %s)" % (move["target_device"], move["nvme_device"])
     return move["target_device"]
+
+
+def cutover_plan(result):
+    """What the cutover of a prepared migration will do, in order (the report of stage prepare lists it)."""
+    copies = result.get("volume_strategy", "copy") == "copy"
+    plan = ["stop the source %s (it serves until then)" % result.get("instance_id")]
+    for m in result.get("volumes") or []:
+        if copies and result.get("final_sync", "snapshot") == "snapshot":
+            plan.append("snapshot %s again and replace its copy at %s with one made from that final snapshot" % (m["volume_id"], m["target_device"]))
+        elif not copies:
+            plan.append("move %s from %s to the replacement at %s" % (m["volume_id"], m["source_device"], m["target_device"]))
+    if copies and result.get("final_sync") == "none":
+        plan.append("keep the prepare-time copies of the volumes (pv_to_hvm_final_sync none: data written since then stays on the source)")
+    for e in result.get("elastic_ips") or []:
+        plan.append("move Elastic IP %s (%s) to the replacement" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id")))
+    plan.append("check the replacement again (status checks and pv_to_hvm_health_checks); any failure moves everything back and starts the source")
+    return plan
 
 
 def follow_ups(result):
@@ -30,16 +52,16 @@ def follow_ups(result):
     if root:
         todo.append(
             "restore application data and configuration from the old root volume %s, attached to %s at %s"
-            % (root[0]["volume_id"], result.get("replacement_id"), where(root[0]))
+            % (on_replacement(root[0]), result.get("replacement_id"), where(root[0]))
         )
         todo.append(
             "relabel the old root volume %s before the replacement reboots: its filesystem may carry the same label (and, for XFS, "
             "the same UUID) as the replacement's own root, and the replacement could then boot from it - e2label <partition> old-root "
-            "(ext2/3/4) or xfs_admin -L old-root <partition> (XFS, unmounted; mount it with -o nouuid); check with lsblk -f" % root[0]["volume_id"]
+            "(ext2/3/4) or xfs_admin -L old-root <partition> (XFS, unmounted; mount it with -o nouuid); check with lsblk -f" % on_replacement(root[0])
         )
     data = [m for m in moves if not m.get("is_root")]
     if data:
-        todo.append("mount the data volumes on the replacement: %s" % ", ".join("%s at %s" % (m["volume_id"], where(m)) for m in data))
+        todo.append("mount the data volumes on the replacement: %s" % ", ".join("%s at %s" % (on_replacement(m), where(m)) for m in data))
     if result.get("public_ip_without_eip"):
         todo.append(
             "the source had the non-Elastic public IP %s; update DNS records to the replacement's address %s"
@@ -91,9 +113,17 @@ def render_markdown(report):
             lines.append("- snapshot %s of %s (%s)" % (s.get("snapshot_id"), s.get("volume_id"), s.get("device_name")))
         for m in r.get("volumes") or []:
             nvme = " (NVMe: %s)" % m["nvme_device"] if m.get("nvme_device") else ""
-            lines.append("- volume %s: %s → %s%s" % (m.get("volume_id"), m.get("source_device"), m.get("target_device"), nvme))
+            copy = " as its copy %s" % m["copy_volume_id"] if m.get("copy_volume_id") else ""
+            lines.append("- volume %s: %s → %s%s%s" % (m.get("volume_id"), m.get("source_device"), m.get("target_device"), copy, nvme))
+        moved = "would move" if check else "moved" if r.get("status") == "migrated" else "still on the source"
         for e in r.get("elastic_ips") or []:
-            lines.append("- Elastic IP %s (%s) %s" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id"), "would move" if check else "moved"))
+            lines.append("- Elastic IP %s (%s) %s" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id"), moved))
+        for h in r.get("health") or []:
+            lines.append("- health check %s: %s%s" % (h.get("check"), "passed" if h.get("ok") else "FAILED", " - %s" % h["output"] if h.get("output") else ""))
+        if r.get("cutover_plan"):
+            lines.append("")
+            lines.append("The cutover (pv_to_hvm_stage: cutover) will:")
+            lines.extend("%d. %s" % (i, step) for i, step in enumerate(r["cutover_plan"], 1))
         todo = r.get("follow_ups") or []
         if todo:
             lines.append("")
@@ -105,7 +135,9 @@ def render_markdown(report):
 
 # --- per-instance result and report ------------------------------------------------------------------
 
-FAILED_STATUSES = ("invalid", "rolled_back", "rollback_failed", "failed")
+FAILED_STATUSES = ("invalid", "rolled_back", "rollback_failed", "failed", "unhealthy")
+# Statuses whose record lists the volumes and Elastic IPs (moved, would move, or that the cutover will move).
+WITH_PLAN = ("migrated", "planned", "prepared", "unhealthy")
 # Not failures: compliant (an HVM instance given as a target, nothing to do), in_progress_other_run (another run works on it).
 
 
@@ -117,6 +149,7 @@ def build_result(instance_id, region, status, preflight=None, query=None, old_ro
     next action the audit prints.
     """
     source_record = extra.pop("source_record", None) or {}
+    copy_of = {c.get("source_volume_id"): c.get("volume_id") for c in extra.pop("copies", None) or [] if c}
     preflight = preflight or {}
     query = query or {}
     instance = query.get("instance") or preflight.get("instance") or {}
@@ -135,7 +168,8 @@ def build_result(instance_id, region, status, preflight=None, query=None, old_ro
     snapshots = [s for s in query.get("snapshots") or [] if not run_id or (s.get("tags") or {}).get(TAG_RUN) == run_id]
     target_type = preflight.get("target_instance_type") or replacement.get("instance_type")
     # on Nitro the volumes show as NVMe devices: the report gives both names
-    moves = [dict(m, nvme_device=nvme_device(m["volume_id"]) if is_nitro(target_type) and m.get("volume_id") else None) for m in moves]
+    moves = [dict(m, copy_volume_id=copy_of.get(m.get("volume_id"))) for m in moves]
+    moves = [dict(m, nvme_device=nvme_device(on_replacement(m)) if is_nitro(target_type) and m.get("volume_id") else None) for m in moves]
     result = {
         "instance_id": instance_id,
         "region": region,
@@ -152,8 +186,8 @@ def build_result(instance_id, region, status, preflight=None, query=None, old_ro
         "replacement_public_ip": replacement.get("public_ip_address"),
         "replacement_http_tokens": replacement.get("metadata_http_tokens"),
         "snapshots": [{k: s.get(k) for k in ("snapshot_id", "volume_id", "device_name", "state")} for s in snapshots],
-        "volumes": moves if status in ("migrated", "planned") else [],
-        "elastic_ips": [dict(e, public_ip=public.get(e.get("allocation_id"))) for e in eips] if status in ("migrated", "planned") else [],
+        "volumes": moves if status in WITH_PLAN else [],
+        "elastic_ips": [dict(e, public_ip=public.get(e.get("allocation_id"))) for e in eips] if status in WITH_PLAN else [],
         "blockers": preflight.get("blockers") or [],
         "errors": list(preflight.get("errors") or []),
         "missing_permissions": preflight.get("missing_permissions") or [],
@@ -170,6 +204,7 @@ def build_result(instance_id, region, status, preflight=None, query=None, old_ro
         elif value is not None:
             result[key] = value
     result["follow_ups"] = follow_ups(result)
+    result["cutover_plan"] = cutover_plan(result) if status == "prepared" else []
     result["next_actions"] = [next_action(b["code"], source_record) or b.get("message") for b in result["blockers"]] if status == "blocked" else []
     return result
 

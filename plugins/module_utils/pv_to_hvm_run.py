@@ -7,6 +7,7 @@ a finished migration, the Security Hub notes and the run's report."""
 
 from __future__ import annotations
 
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import is_nitro, nvme_device
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import PHASES, in_progress, target_image_problems
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import FAILED_STATUSES, build_report
 from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_workflow import update_outcome
@@ -63,8 +64,10 @@ def image_problems(targets, found):
     return problems
 
 
-def verify(final, replacement_id, moves, original_eips, move_elastic_ips):
-    """What is wrong with a finished migration (``ec2_migration_state_info`` after the moves), or ``[]``."""
+def verify(final, replacement_id, moves, original_eips, move_elastic_ips, copies=None):
+    """What is wrong with a finished migration (``ec2_migration_state_info`` after the moves), or ``[]``. With ``copies``
+    (strategy copy: ``[{source_volume_id, volume_id, device_name}]``) the replacement must have each copy at its device and
+    the source keeps its own volumes."""
     problems = []
     replacement = final.get("replacement") or {}
     source = final.get("instance") or {}
@@ -76,11 +79,19 @@ def verify(final, replacement_id, moves, original_eips, move_elastic_ips):
         (replacement.get("metadata_http_tokens") == "required", "IMDS tokens %s, not required" % replacement.get("metadata_http_tokens")),
         (replacement.get("subnet_id") == source.get("subnet_id"), "subnet %s, not the source's %s" % (replacement.get("subnet_id"), source.get("subnet_id"))),
         (replacement.get("security_group_ids") == source.get("security_group_ids"), "security groups differ from the source's"),
-        (not source.get("ebs_volumes"), "volumes still on the source: %s" % ", ".join(v["volume_id"] for v in source.get("ebs_volumes") or [])),
+        (
+            copies is not None or not source.get("ebs_volumes"),
+            "volumes still on the source: %s" % ", ".join(v["volume_id"] for v in source.get("ebs_volumes") or []),
+        ),
     )
     problems += [message for ok, message in checks if not ok]
     attached = {(v["volume_id"], v["device_name"]) for v in replacement.get("ebs_volumes") or []}
-    missing = ["%s@%s" % (m["volume_id"], m["target_device"]) for m in moves if (m["volume_id"], m["target_device"]) not in attached]
+    if copies is not None:
+        wanted = {m["volume_id"]: m["target_device"] for m in moves}
+        have = {c.get("source_volume_id"): c.get("volume_id") for c in copies}
+        missing = ["copy of %s@%s" % (v, d) for v, d in wanted.items() if (have.get(v), d) not in attached]
+    else:
+        missing = ["%s@%s" % (m["volume_id"], m["target_device"]) for m in moves if (m["volume_id"], m["target_device"]) not in attached]
     if missing:
         problems.append("volumes missing on the replacement: %s" % ", ".join(missing))
     if move_elastic_ips:
@@ -167,3 +178,45 @@ def instance_finding_outcome(loop_result):
     """One looped ``securityhub_finding`` result as the report's ``securityhub.findings`` entry of its instance."""
     item = loop_result.get("item") or {}
     return dict(update_outcome(loop_result) or {}, instance_id=item.get("instance_id"), account_id=item.get("account_id"))
+
+
+def health_results(status=None, commands=None, urls=None):
+    """``[{check, ok, output}]`` of the health gate from its tasks' registered results: the EC2 status checks
+    (``ec2_instance_status_info``), the ``command`` checks (a looped shell task) and the ``url`` checks (a looped uri task)."""
+    out = []
+    if status and not status.get("skipped"):
+        failed = bool(status.get("failed"))
+        detail = "instance %s, system %s" % (status.get("instance_status"), status.get("system_status"))
+        out.append({"check": "EC2 status checks", "ok": bool(status.get("ok")) and not failed, "output": status.get("msg") if failed else detail})
+    for r in (commands or {}).get("results") or []:
+        if r.get("skipped"):
+            continue
+        text = "\n".join(t for t in (r.get("stdout"), r.get("stderr"), None if "rc" in r else r.get("msg")) if t).strip()
+        out.append({"check": "command %s" % (r.get("item") or {}).get("command"), "ok": r.get("rc") == 0, "output": _tail(text, r)})
+    for r in (urls or {}).get("results") or []:
+        if r.get("skipped"):
+            continue
+        wanted = int((r.get("item") or {}).get("status") or 200)
+        answer = "HTTP %s" % r.get("status") if r.get("status") not in (None, -1) else (r.get("msg") or "no answer")
+        out.append({"check": "url %s" % (r.get("item") or {}).get("url"), "ok": r.get("status") == wanted, "output": "%s (wanted %d)" % (answer, wanted)})
+    return out
+
+
+def _tail(text, result):
+    attempts = result.get("attempts")
+    text = text[-800:] if len(text) > 800 else text
+    return ("rc %s after %s attempt(s): %s" % (result.get("rc"), attempts, text)) if attempts and result.get("rc") != 0 else text
+
+
+def bring_up_volumes(copies, target_instance_type=None):
+    """The replacement's volumes for ``pv_to_hvm_prepare_tasks``: each copy with its device and, on Nitro, its NVMe name."""
+    return [
+        {
+            "volume_id": c["volume_id"],
+            "source_volume_id": c.get("source_volume_id"),
+            "device_name": c.get("device_name"),
+            "nvme_device": nvme_device(c["volume_id"]) if is_nitro(target_instance_type) else None,
+        }
+        for c in copies or []
+        if c and c.get("volume_id")
+    ]

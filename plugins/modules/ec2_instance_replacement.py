@@ -63,6 +63,12 @@ options:
     type: int
     default: 1
     version_added: 0.4.0
+  user_data:
+    description:
+      - User data of the replacement (plain text; boto3 encodes it), for example a script that installs and starts the
+        application. Only given at launch; an existing replacement keeps its own.
+    type: str
+    version_added: 0.4.0
   tags:
     description: Extra tags for the replacement (they win over the copied ones).
     type: dict
@@ -176,6 +182,9 @@ def present(module, ec2):
     if source is None:
         module.fail_json(msg="%s: source instance not found in region %s" % (sid, module.region))
     params = replacement_launch_params(source, p["image_id"], p["instance_type"], run_id, p["tags"], p["cpu_credits"], p["metadata_hop_limit"])
+    if p["user_data"]:
+        # the operator's bring-up of the application (boto3 base64-encodes it); not part of the diff's comparison
+        params["UserData"] = p["user_data"]
     planned = planned_replacement(params)
     wanted_check = source_dest_check(source)
     instance = live_replacement(module, ec2, sid, run_id)
@@ -237,6 +246,7 @@ def main():
         tags=dict(type="dict", default={}),
         cpu_credits=dict(type="str", choices=list(CPU_CREDITS), default="standard"),
         metadata_hop_limit=dict(type="int", default=1),
+        user_data=dict(type="str"),
         protect_volume_ids=dict(type="list", elements="str", default=[]),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=600),

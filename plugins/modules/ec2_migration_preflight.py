@@ -65,6 +65,13 @@ options:
         warning when listed in O(refuse_warning_codes)) then no longer refuses the instance.
     type: bool
     default: false
+  stops_instance:
+    description:
+      - Whether the stage about to run stops the instance. V(false) (a C(prepare) that copies the volumes of a running source)
+        does not refuse instance-store data; RV(stop_refusals) still lists it for the cutover.
+    type: bool
+    default: true
+    version_added: 0.4.0
   audit_warnings:
     description:
       - Warnings the audit reported (C(code) and C(message)), for example C(instance_store_unverified) - the instance type offers
@@ -141,6 +148,14 @@ refusing_blockers:
   returned: always
   type: list
   elements: dict
+stop_refusals:
+  description:
+    - The instance-store blockers waived because O(stops_instance=false) and not acknowledged; stopping the instance (the
+      cutover) is refused while there are any.
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.4.0
 missing_permissions:
   description: EC2 actions the C(DryRun) probes were denied.
   returned: always
@@ -248,6 +263,7 @@ def main():
         audit_warnings=dict(type="list", elements="dict", default=[]),
         refuse_warning_codes=dict(type="list", elements="str", default=[]),
         acknowledge_instance_store_loss=dict(type="bool", default=False),
+        stops_instance=dict(type="bool", default=True),
         check_permissions=dict(type="bool", default=True),
         run=dict(type="dict"),
         stale_after=dict(type="int", default=1800),

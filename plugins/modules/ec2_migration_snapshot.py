@@ -48,6 +48,16 @@ options:
     description: Extra tags for the snapshots.
     type: dict
     default: {}
+  purpose:
+    description:
+      - V(backup) is the snapshot taken before anything changes (stage C(prepare)); V(final) is taken once the source has
+        stopped (stage C(cutover)), from which the replacement's copies are refreshed. One of each per volume and run; a
+        V(final) snapshot is tagged C(hubfix:snapshot-purpose=final). EBS snapshots are incremental, so the final one only
+        copies the blocks written since the backup.
+    type: str
+    choices: [backup, final]
+    default: backup
+    version_added: 0.4.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -83,7 +93,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import create_snaps
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, snapshot_tags, validate_run_id
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import tags_of
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, snapshot_purpose, snapshot_tags, validate_run_id
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import migration_snapshots, snapshot_summary
 from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, wait_for_waiter
 
@@ -102,13 +113,23 @@ def wanted_volumes(module):
 def snapshot(module, ec2, vol):
     """The run's snapshot of one volume: the existing one (not failed), else a new one (None id in check mode)."""
     p = module.params
-    existing = [s for s in migration_snapshots(ec2, volume_id=vol["volume_id"], run_id=p["run_id"]) if s.get("State") != "error"]
+    existing = [
+        s
+        for s in migration_snapshots(ec2, volume_id=vol["volume_id"], run_id=p["run_id"])
+        if s.get("State") != "error" and snapshot_purpose(tags_of(s)) == p["purpose"]
+    ]
     if existing:
         return dict(snapshot_summary(sorted(existing, key=lambda s: s["StartTime"])[0]), created=False)
     if module.check_mode:
         return {"snapshot_id": None, "volume_id": vol["volume_id"], "device_name": vol["device_name"], "state": None, "created": True}
-    tags = snapshot_tags(p["tags"], p["instance_id"], vol["volume_id"], vol["device_name"], p["run_id"])
-    description = "hubfix.aws pv_to_hvm backup of %s (%s on %s), run %s" % (vol["volume_id"], vol["device_name"], p["instance_id"], p["run_id"])
+    tags = snapshot_tags(p["tags"], p["instance_id"], vol["volume_id"], vol["device_name"], p["run_id"], p["purpose"])
+    description = "hubfix.aws pv_to_hvm %s of %s (%s on %s), run %s" % (
+        "backup" if p["purpose"] == "backup" else "final snapshot",
+        vol["volume_id"],
+        vol["device_name"],
+        p["instance_id"],
+        p["run_id"],
+    )
     created = create_snapshot(ec2, vol["volume_id"], Description=description, TagSpecifications=boto3_tag_specifications(tags, ["snapshot"]))
     return dict(snapshot_summary(created), created=True)
 
@@ -134,6 +155,7 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
         tags=dict(type="dict", default={}),
+        purpose=dict(type="str", choices=["backup", "final"], default="backup"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

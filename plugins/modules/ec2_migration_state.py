@@ -36,8 +36,10 @@ options:
     description:
       - The phase just completed. Required with O(state=present).
       - V(rolled-back) records a rollback together with O(error).
+      - V(prepared) ends stage C(prepare) (the source still runs, the replacement is ready); the claim is removed so that the
+        next run (the cutover) takes the migration over at once.
     type: str
-    choices: [started, stopped, snapshotted, launched, volumes-moved, ips-moved, completed, rolled-back]
+    choices: [started, snapshotted, launched, volumes-copied, prepared, stopped, synced, volumes-moved, ips-moved, completed, rolled-back]
   run_id:
     description:
       - The run that owns the migration. Required when O(phase=started).
@@ -59,6 +61,12 @@ options:
         that wrote after this one.
     type: dict
     version_added: 0.2.0
+  release_claim:
+    description:
+      - Remove this run's claim while recording O(phase) (a run that stops before its stage ends, for example on a failed
+        health check, so that the next run resumes at once).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -144,7 +152,7 @@ def record(module, ec2, instance):
     live = live_state(ec2, instance) if p["phase"] == "started" else None
     claim = claims.encode(run) if run else None
     try:
-        to_set, to_remove = plan_state_tags(instance_id, tags, p["phase"], p["run_id"], p["replacement_id"], p["error"], live, claim)
+        to_set, to_remove = plan_state_tags(instance_id, tags, p["phase"], p["run_id"], p["replacement_id"], p["error"], live, claim, p["release_claim"])
     except MigrationError as e:
         module.fail_json(msg=str(e), migration=migration_from_tags(tags), instance=instance_summary(instance))
     changed = add_ec2_tags(ec2, module, instance_id, to_set)
@@ -173,6 +181,7 @@ def main():
         run=dict(type="dict"),
         settle_seconds=dict(type="int", default=2),
         stale_after=dict(type="int", default=claims.DEFAULT_STALE_AFTER),
+        release_claim=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,

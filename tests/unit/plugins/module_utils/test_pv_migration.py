@@ -114,7 +114,7 @@ def test_restart_after_rollback_recaptures_and_clears_stale_records():
 
 def test_phases_only_move_forward():
     tags = {pm.TAG_PHASE: "launched", pm.TAG_RUN: "r1", pm.TAG_REPLACEMENT: "i-2"}
-    assert pm.plan_state_tags("i-1", tags, "stopped") == ({}, [])
+    assert pm.plan_state_tags("i-1", tags, "snapshotted") == ({}, [])
     assert pm.plan_state_tags("i-1", tags, "launched", replacement_id="i-2") == ({}, [])
     assert pm.plan_state_tags("i-1", tags, "volumes-moved") == ({pm.TAG_PHASE: "volumes-moved"}, [])
 
@@ -139,7 +139,9 @@ def test_rollback_records_the_error_and_forgets_the_replacement():
 
 
 def test_phase_helpers():
-    assert pm.phase_reached("launched", "stopped")
+    # prepare (the source keeps running) comes first, then the cutover stops it
+    assert pm.phase_reached("launched", "snapshotted") and pm.phase_reached("stopped", "prepared")
+    assert pm.PREPARE_PHASES[-1] == "prepared" and pm.in_progress("prepared")
     assert not pm.phase_reached(None, "started")
     assert not pm.phase_reached(pm.ROLLED_BACK, "started")
     assert pm.in_progress("volumes-moved") and not pm.in_progress("completed") and not pm.in_progress(None)
@@ -246,3 +248,68 @@ def test_attached_devices_and_volume_attachment():
     assert pm.attached_devices(instance) == [dev("/dev/sda1", "vol-r", True)]
     assert pm.volume_attachment({"Attachments": [{"InstanceId": "i-1", "Device": "/dev/sdf", "State": "attached"}]}) == ("i-1", "/dev/sdf", "attached")
     assert pm.volume_attachment({"Attachments": [{"InstanceId": "i-1", "Device": "/dev/sdf", "State": "detached"}]}) == (None, None, None)
+
+
+# --- stages and volume copies ----------------------------------------------------------------------
+
+
+def test_prepared_rests_without_a_claim_and_a_released_claim_is_removed():
+    tags = {pm.TAG_PHASE: "volumes-copied", pm.TAG_RUN: "r1", pm.TAG_CLAIM: "r1 h 1 2 t"}
+    assert pm.plan_state_tags("i-1", tags, "prepared", claim="r1 h 1 2 t") == ({pm.TAG_PHASE: "prepared"}, [pm.TAG_CLAIM])
+    # a run that stops before its stage ends (failed health check) hands the migration on at once
+    assert pm.plan_state_tags("i-1", tags, "volumes-copied", claim="r1 h 1 2 t", release_claim=True) == ({}, [pm.TAG_CLAIM])
+    # the cutover claims it again
+    to_set, _unused = pm.plan_state_tags("i-1", {pm.TAG_PHASE: "prepared", pm.TAG_RUN: "r1"}, "stopped", claim="r2 h 3 4 t")
+    assert to_set == {pm.TAG_PHASE: "stopped", pm.TAG_CLAIM: "r2 h 3 4 t"}
+
+
+@pytest.mark.parametrize(
+    "stage,strategy,final_sync,stop_for_snapshots,expected",
+    [
+        ("prepare", "copy", "snapshot", False, dict(prepare=True, cutover=False, stops_source=False, copies=True, final_snapshot=False)),
+        ("prepare", "copy", "snapshot", True, dict(prepare=True, cutover=False, stops_source=True, copies=True, final_snapshot=False)),
+        ("cutover", "copy", "none", False, dict(prepare=False, cutover=True, stops_source=True, copies=True, final_snapshot=False)),
+        ("all", "move", "none", False, dict(prepare=True, cutover=True, stops_source=True, copies=False, final_snapshot=True)),
+    ],
+)
+def test_stage_steps(stage, strategy, final_sync, stop_for_snapshots, expected):
+    assert pm.stage_steps(stage, strategy, final_sync, stop_for_snapshots) == expected
+
+
+@pytest.mark.parametrize(
+    "args,word",
+    [(("later", "copy", "none", False), "pv_to_hvm_stage"), (("all", "clone", "none", False), "strategy"), (("all", "copy", "rsync", False), "final_sync")],
+)
+def test_stage_steps_refuse_unknown_values(args, word):
+    with pytest.raises(pm.MigrationError, match=word):
+        pm.stage_steps(*args)
+
+
+def test_copy_volume_params_keep_the_volume_settings_and_find_it_again():
+    source = {
+        "VolumeId": "vol-1",
+        "VolumeType": "gp3",
+        "Iops": 4000,
+        "Throughput": 250,
+        "Tags": [{"Key": "app", "Value": "db"}, {"Key": "aws:x", "Value": "y"}],
+    }
+    params = pm.copy_volume_params(source, "snap-1", "us-east-1b", "i-1", "/dev/sdf", "r1")
+    assert {k: params[k] for k in ("SnapshotId", "AvailabilityZone", "VolumeType", "Iops", "Throughput")} == {
+        "SnapshotId": "snap-1",
+        "AvailabilityZone": "us-east-1b",
+        "VolumeType": "gp3",
+        "Iops": 4000,
+        "Throughput": 250,
+    }
+    tags = {t["Key"]: t["Value"] for t in params["TagSpecifications"][0]["Tags"]}
+    assert tags["app"] == "db" and "aws:x" not in tags
+    assert pm.is_copy_of(tags, "vol-1") and not pm.is_copy_of(tags, "vol-2") and not pm.is_copy_of({pm.TAG_SOURCE_VOLUME: "vol-1"}, "vol-1")
+    # magnetic and gp2 volumes take no IOPS
+    assert "Iops" not in pm.copy_volume_params({"VolumeId": "vol-1", "VolumeType": "standard", "Iops": 100}, "snap-1", "z", "i-1", "/dev/sdf", "r1")
+
+
+def test_snapshot_purpose():
+    assert pm.snapshot_purpose({}) == "backup"
+    tags = pm.snapshot_tags({}, "i-1", "vol-1", "/dev/sdf", "r1", "final")
+    assert pm.snapshot_purpose(tags) == "final" and "(final)" in tags["Name"]
+    assert pm.TAG_SNAPSHOT_PURPOSE not in pm.snapshot_tags({}, "i-1", "vol-1", "/dev/sdf", "r1")

@@ -178,12 +178,12 @@ def test_launched_records_the_replacement(ec2, run):
 
 
 def test_an_earlier_phase_never_rewinds_the_record(ec2, run):
-    expect_source(ec2, source(state="stopped", **{**STARTED, "hubfix:migration-phase": "snapshotted"}))
+    expect_source(ec2, source(state="stopped", **{**STARTED, "hubfix:migration-phase": "launched"}))
 
-    result = run(module, {"instance_id": SOURCE, "phase": "stopped"})
+    result = run(module, {"instance_id": SOURCE, "phase": "snapshotted"})
 
     assert result["changed"] is False
-    assert result["migration"]["phase"] == "snapshotted"
+    assert result["migration"]["phase"] == "launched"
 
 
 def test_completed_records_replaced_by(ec2, run):
