@@ -5,9 +5,11 @@ below in order with ansible-playbook, prints what each found or did, and stops t
 
     audit -> check-mode plan (--check --diff) -> remediate -> terminate the replaced sources -> audit again
 
-The EC2.24 remediation keeps each paravirtual source stopped (the default, so you can check the replacement first);
-the source still fails EC2.24 until it is gone, so the demo then re-runs the playbook with
-``pv_to_hvm_terminate_source: true``, as you would after checking. The AutoScaling.3 stage also deletes the failing
+The EC2.24 remediation runs in its stages as an AWX workflow would: ``prepare`` (the default: each paravirtual source
+keeps serving while its replacement gets copies of the volumes and passes the health gate), then ``cutover`` (stop, final
+sync, Elastic IPs; the source is kept stopped so you can check the replacement first). The source still fails EC2.24
+until it is gone, so the demo then re-runs the cutover with ``pv_to_hvm_terminate_source: true``, as you would after
+checking. The AutoScaling.3 stage also deletes the failing
 launch configuration that no group uses (``autoscaling_imdsv2_delete_unused: true``, after its backup), and a second
 one moves the groups whose launch configuration already requires IMDSv2 (AutoScaling.9 only). What is left
 failing at the end is blocked by design (termination protection, an Auto Scaling group member) and printed with the
@@ -105,8 +107,12 @@ def _pv_to_hvm_vars(ctx: Context) -> dict:
     return {"pv_to_hvm_regions": DEMO_REGIONS, "pv_to_hvm_image_map": image_map}
 
 
+def _pv_to_hvm_cutover_vars(ctx: Context) -> dict:
+    return {**_pv_to_hvm_vars(ctx), "pv_to_hvm_stage": "cutover"}
+
+
 def _pv_to_hvm_terminate_vars(ctx: Context) -> dict:
-    return {**_pv_to_hvm_vars(ctx), "pv_to_hvm_terminate_source": True}
+    return {**_pv_to_hvm_cutover_vars(ctx), "pv_to_hvm_terminate_source": True}
 
 
 STAGES: list[Stage] = [
@@ -115,7 +121,8 @@ STAGES: list[Stage] = [
     Stage("plan EC2.24 fixes (check mode)", "remediate_ec2_24", check=True, diff=True, extra_vars=_pv_to_hvm_vars),
     Stage("remediate AutoScaling.3 / AutoScaling.9", "remediate_autoscaling_3", extra_vars=_autoscaling_fix_vars),
     Stage("move the remaining groups to launch templates (AutoScaling.9)", "remediate_autoscaling_3", extra_vars=_autoscaling_9_vars),
-    Stage("remediate EC2.24 (sources kept stopped)", "remediate_ec2_24", extra_vars=_pv_to_hvm_vars),
+    Stage("prepare the EC2.24 replacements (pv_to_hvm_stage prepare: the sources keep serving)", "remediate_ec2_24", extra_vars=_pv_to_hvm_vars),
+    Stage("cut over to the replacements after approval (pv_to_hvm_stage cutover: sources kept stopped)", "remediate_ec2_24", extra_vars=_pv_to_hvm_cutover_vars),
     Stage("terminate the replaced EC2.24 sources (pv_to_hvm_terminate_source)", "remediate_ec2_24", extra_vars=_pv_to_hvm_terminate_vars),
     Stage("audit again", "audit", extra_vars=_audit_vars("after"), report="after"),
 ]

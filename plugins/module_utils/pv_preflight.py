@@ -168,6 +168,10 @@ def probes(ec2, instance, image_id, instance_type, moves, eips, old_root_device)
     if moves:
         m = moves[0]
         out.append(("ec2:CreateSnapshot", ec2.create_snapshot, {"VolumeId": m["volume_id"]}))
+        # strategy copy: the replacement's volumes are made from the snapshots
+        zone = (instance.get("Placement") or {}).get("AvailabilityZone")
+        if zone:
+            out.append(("ec2:CreateVolume", ec2.create_volume, {"AvailabilityZone": zone, "Size": 1}))
         no_delete = {"InstanceId": iid, "BlockDeviceMappings": [{"DeviceName": m["source_device"], "Ebs": {"DeleteOnTermination": False}}]}
         out.append(("ec2:ModifyInstanceAttribute", ec2.modify_instance_attribute, no_delete))
         out.append(("ec2:DetachVolume", ec2.detach_volume, {"VolumeId": m["volume_id"], "InstanceId": iid}))

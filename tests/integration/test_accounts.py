@@ -202,6 +202,7 @@ def test_ec2_24_in_another_account_with_a_denied_one(simulator, estate, tmp_path
         "pv_to_hvm_regions": [REGION],
         "pv_to_hvm_image_id": HVM_AMI,
         "pv_to_hvm_report_dir": str(tmp_path),
+        "pv_to_hvm_stage": "all",
         "hubfix_accounts": accounts,
     }
     dry = run_playbook("hubfix.aws.remediate_ec2_24", simulator.env(), extra, check=True)

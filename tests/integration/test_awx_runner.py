@@ -261,6 +261,7 @@ def test_ec2_24_dry_run_then_remediation_job_templates(simulator, demo, tmp_path
         "pv_to_hvm_instance_ids": [source],
         "pv_to_hvm_image_id": demo["images"]["hvm"]["us-east-1"],
         "pv_to_hvm_report_dir": str(tmp_path / "reports"),
+        "pv_to_hvm_stage": "all",
     }
     dry = job(simulator, tmp_path, awx_credential, "playbooks/remediate_ec2_24.yml", extravars, check=True)
     assert dry.status == "successful", output(dry)

@@ -190,7 +190,7 @@ def test_two_slices_remediate_disjoint_halves_and_together_everything(simulator,
     images = {i["id"]: estate["images"]["hvm"][i["region"]] for n, i in estate["instances"].items() if n.startswith("pv-")}
     reports = []
     for n, half in enumerate(halves):
-        extra = {"pv_to_hvm_image_map": images, "pv_to_hvm_report_dir": str(tmp_path / f"pv{n}")}
+        extra = {"pv_to_hvm_image_map": images, "pv_to_hvm_report_dir": str(tmp_path / f"pv{n}"), "pv_to_hvm_stage": "all"}
         result = run_slice(simulator, tmp_path, "hubfix.aws.remediate_ec2_24", ",".join(half), extra)
         assert result.rc == 0, result
         reports.append(json.loads(report_file(tmp_path / f"pv{n}", "pv_to_hvm.json").read_text()))

@@ -140,7 +140,7 @@ def as3_vars(tmp_path: Path, **more) -> dict:
 
 
 def ec2_24_vars(estate, tmp_path: Path, **more) -> dict:
-    out = {"pv_to_hvm_regions": REGIONS, "pv_to_hvm_image_map": image_map(estate), "pv_to_hvm_report_dir": str(tmp_path / "ec2_24")}
+    out = {"pv_to_hvm_regions": REGIONS, "pv_to_hvm_image_map": image_map(estate), "pv_to_hvm_report_dir": str(tmp_path / "ec2_24"), "pv_to_hvm_stage": "all"}
     out.update(more)
     return out
 

@@ -154,6 +154,7 @@ def test_two_runs_at_once_do_each_thing_once(simulator, tmp_path):
         "pv_to_hvm_regions": ["us-east-1"],
         "pv_to_hvm_instance_ids": sources,
         "pv_to_hvm_image_id": estate["images"]["hvm"]["us-east-1"],
+        "pv_to_hvm_stage": "all",
     }
     as3_vars = {
         "autoscaling_imdsv2_regions": ["us-east-1"],

@@ -32,7 +32,14 @@ def image_map(estate, names=None):
 
 
 def extra_vars(estate, tmp_path, **more):
-    out = {"pv_to_hvm_regions": REGIONS, "pv_to_hvm_image_map": image_map(estate), "pv_to_hvm_report_dir": str(tmp_path / "reports")}
+    # prepare and cutover in one run, the originals moved: the whole path these tests follow (test_pv_to_hvm_stages: copy)
+    out = {
+        "pv_to_hvm_regions": REGIONS,
+        "pv_to_hvm_image_map": image_map(estate),
+        "pv_to_hvm_report_dir": str(tmp_path / "reports"),
+        "pv_to_hvm_stage": "all",
+        "pv_to_hvm_volume_strategy": "move",
+    }
     out.update(more)
     return out
 

@@ -108,6 +108,8 @@ def test_ec2_24_from_security_hub(simulator, demo, tmp_path):
         "pv_to_hvm_terminate_source": True,
         "pv_to_hvm_acknowledge_instance_store_loss": True,
         "pv_to_hvm_report_dir": str(tmp_path),
+        "pv_to_hvm_stage": "all",
+        "pv_to_hvm_volume_strategy": "move",  # the refused attachment is of the original volume
     }
 
     simulator.reset_recording()
@@ -156,6 +158,7 @@ def test_scan_source_with_updates_and_a_kept_source(simulator, demo, tmp_path):
         "pv_to_hvm_instance_ids": [source],
         "pv_to_hvm_image_id": demo["images"]["hvm"]["us-east-1"],
         "pv_to_hvm_report_dir": str(tmp_path),
+        "pv_to_hvm_stage": "all",
     }
     result = run_playbook("hubfix.aws.remediate_ec2_24", simulator.env(), extra)
     assert result.rc == 0, result

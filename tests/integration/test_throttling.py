@@ -219,6 +219,7 @@ def run_everything(simulator, estate, workdir: Path) -> dict:
                 "pv_to_hvm_image_map": image_map,
                 "pv_to_hvm_report_dir": str(workdir / "ec2_24"),
                 "pv_to_hvm_run_id": RUN_ID,
+                "pv_to_hvm_stage": "all",
             },
             workdir / "ec2_24" / "latest" / "pv_to_hvm.json",
         ),
