@@ -122,7 +122,9 @@ STAGES: list[Stage] = [
     Stage("remediate AutoScaling.3 / AutoScaling.9", "remediate_autoscaling_3", extra_vars=_autoscaling_fix_vars),
     Stage("move the remaining groups to launch templates (AutoScaling.9)", "remediate_autoscaling_3", extra_vars=_autoscaling_9_vars),
     Stage("prepare the EC2.24 replacements (pv_to_hvm_stage prepare: the sources keep serving)", "remediate_ec2_24", extra_vars=_pv_to_hvm_vars),
-    Stage("cut over to the replacements after approval (pv_to_hvm_stage cutover: sources kept stopped)", "remediate_ec2_24", extra_vars=_pv_to_hvm_cutover_vars),
+    Stage(
+        "cut over to the replacements after approval (pv_to_hvm_stage cutover: sources kept stopped)", "remediate_ec2_24", extra_vars=_pv_to_hvm_cutover_vars
+    ),
     Stage("terminate the replaced EC2.24 sources (pv_to_hvm_terminate_source)", "remediate_ec2_24", extra_vars=_pv_to_hvm_terminate_vars),
     Stage("audit again", "audit", extra_vars=_audit_vars("after"), report="after"),
 ]

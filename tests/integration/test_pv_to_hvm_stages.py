@@ -165,7 +165,9 @@ def test_prepare_then_cutover_with_health_gate_rollback_and_instance_store(simul
         copy = ec2.describe_volumes(VolumeIds=[devices(repl)[target]])["Volumes"][0]
         snap = ec2.describe_snapshots(SnapshotIds=[copy["SnapshotId"]])["Snapshots"][0]
         assert tags_of(snap)["hubfix:snapshot-purpose"] == "final" and tags_of(snap)["hubfix:source-volume"] == vol
-    copies = ec2.describe_volumes(Filters=[{"Name": "tag:hubfix:source-instance", "Values": [ids["pv-data"]]}, {"Name": "tag-key", "Values": ["hubfix:copied-from-snapshot"]}])
+    copies = ec2.describe_volumes(
+        Filters=[{"Name": "tag:hubfix:source-instance", "Values": [ids["pv-data"]]}, {"Name": "tag-key", "Values": ["hubfix:copied-from-snapshot"]}]
+    )
     assert len(copies["Volumes"]) == 3  # the prepare-time copies the final sync replaced are deleted
     snaps = ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "tag:hubfix:source-instance", "Values": [ids["pv-data"]]}])["Snapshots"]
     assert len(snaps) == 6  # backup and final snapshot of each volume, kept
@@ -174,7 +176,9 @@ def test_prepare_then_cutover_with_health_gate_rollback_and_instance_store(simul
     assert_serving(ec2, estate, "pv-plain")
     assert tags_of(instance(ec2, ids["pv-plain"]))["hubfix:migration-phase"] == "rolled-back"
     assert instance(ec2, first["pv-plain"])["State"]["Name"] in ("shutting-down", "terminated")
-    left = ec2.describe_volumes(Filters=[{"Name": "tag:hubfix:source-instance", "Values": [ids["pv-plain"]]}, {"Name": "tag-key", "Values": ["hubfix:copied-from-snapshot"]}])
+    left = ec2.describe_volumes(
+        Filters=[{"Name": "tag:hubfix:source-instance", "Values": [ids["pv-plain"]]}, {"Name": "tag-key", "Values": ["hubfix:copied-from-snapshot"]}]
+    )
     assert left["Volumes"] == []
 
     # pv-ephemeral: not stopped, its prepared replacement kept, blocked with what to do
