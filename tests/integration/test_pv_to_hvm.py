@@ -78,6 +78,11 @@ def migration_snapshots(ec2, volume_id):
     return ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "tag:hubfix:source-volume", "Values": [volume_id]}])["Snapshots"]
 
 
+def snapshot_purpose(snapshot):
+    """``backup`` (prepare) or ``final`` (cutover); backups carry no purpose tag."""
+    return tags_of(snapshot).get("hubfix:snapshot-purpose", "backup")
+
+
 def assert_migrated(simulator, estate, name):
     """The final state of one migrated demo instance, whatever path (one run, interrupted runs) led there."""
     region = estate["instances"][name]["region"]
@@ -116,10 +121,13 @@ def assert_migrated(simulator, estate, name):
     for device, vol in original_volumes(estate, name).items():
         target = "/dev/sdo" if device == source["RootDeviceName"] else device
         assert on_repl.get(target) == (vol, False), f"{name}: {vol} not at {target} on the replacement: {on_repl}"
+        # one backup while it ran (prepare) and one of the stopped source before its volumes moved (cutover), never more
         snaps = migration_snapshots(ec2, vol)
-        assert len(snaps) == 1 and snaps[0]["State"] == "completed", f"{name}: snapshots of {vol}: {snaps}"
-        assert tags_of(snaps[0])["hubfix:source-instance"] == source_id
-        assert tags_of(snaps[0])["hubfix:source-device"] == device
+        assert sorted(snapshot_purpose(s) for s in snaps) == ["backup", "final"], f"{name}: snapshots of {vol}: {snaps}"
+        for snap in snaps:
+            assert snap["State"] == "completed"
+            assert tags_of(snap)["hubfix:source-instance"] == source_id
+            assert tags_of(snap)["hubfix:source-device"] == device
         vol_now = ec2.describe_volumes(VolumeIds=[vol])["Volumes"][0]
         assert vol_now["State"] == "in-use"
     # Elastic IPs moved, and the replacement answers on them
@@ -238,7 +246,8 @@ def test_attach_failure_rolls_that_instance_back_and_the_others_complete(simulat
     assert replacements(ec2, data_id, LIVE) == []  # the replacement it launched is terminated
     assert len(replacements(ec2, data_id)) == 1
     for vol in original_volumes(estate, "pv-data").values():
-        assert [s["State"] for s in migration_snapshots(ec2, vol)] == ["completed"]  # snapshots are kept
+        snaps = migration_snapshots(ec2, vol)  # snapshots are kept
+        assert sorted((snapshot_purpose(s), s["State"]) for s in snaps) == [("backup", "completed"), ("final", "completed")]
     tags = tags_of(after)
     assert tags["hubfix:migration-phase"] == "rolled-back"
     assert "injected" in tags["hubfix:migration-error"]

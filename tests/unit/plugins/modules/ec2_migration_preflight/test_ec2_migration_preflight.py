@@ -84,6 +84,7 @@ def expect_probes(ec2, denied=(), odd=None, root="vol-0000000000000000a", eip=No
         ("run_instances", run),
         ("terminate_instances", {"InstanceIds": [IID]}),
         ("create_snapshot", {"VolumeId": root}),
+        ("create_volume", {"AvailabilityZone": "us-east-1a", "Size": 1}),
         ("modify_instance_attribute", {"InstanceId": IID, "BlockDeviceMappings": [{"DeviceName": "/dev/sda1", "Ebs": {"DeleteOnTermination": False}}]}),
         ("detach_volume", {"VolumeId": root, "InstanceId": IID}),
         ("attach_volume", {"VolumeId": root, "InstanceId": IID, "Device": "/dev/sdo"}),
