@@ -29,8 +29,6 @@ CODES = (
     "owner_tag",
     "autoscaling_group",
     "spot",
-    "secondary_network_interfaces",
-    "secondary_private_ips",
     "instance_store_data",
     "termination_protection",
     "stop_protection",
@@ -48,23 +46,6 @@ WARNING_HINTS = {
 
 def _devices(record):
     return ", ".join("%s (%s)" % (d["device_name"], d.get("virtual_name") or "ephemeral") for d in record.get("instance_store_devices") or [])
-
-
-def _interfaces(enis):
-    return ", ".join("%s (device index %s)" % (e.get("network_interface_id"), e.get("device_index")) for e in enis)
-
-
-def _secondary_interfaces(record):
-    """The network interfaces attached at device index 1 or more."""
-    return [e for e in record.get("network_interfaces") or [] if e.get("device_index") not in (0, None)]
-
-
-def _secondary_private_ips(record):
-    """The private IPs of the primary interface other than its primary one."""
-    for eni in record.get("network_interfaces") or []:
-        if eni.get("device_index") == 0:
-            return [ip for ip in eni.get("private_ip_addresses") or [] if ip and ip != eni.get("private_ip_address")]
-    return []
 
 
 def _owner(record, kind):
@@ -113,19 +94,6 @@ def _conditions(record):
         )
     if record.get("instance_lifecycle") == "spot":
         found["spot"] = "spot instance: it cannot be stopped and restarted reliably; relaunch it from its spot request or fleet with an HVM AMI"
-    # What the migration cannot carry to the replacement yet: refused before anything stops, not rolled back after an outage.
-    secondary = _secondary_interfaces(record)
-    if secondary:
-        found["secondary_network_interfaces"] = (
-            "network interface(s) %s (with their private IPs, security groups and Elastic IPs) would stay on the stopped source: "
-            "only the primary interface's addresses move to the replacement" % _interfaces(secondary)
-        )
-    extra_ips = _secondary_private_ips(record)
-    if extra_ips:
-        found["secondary_private_ips"] = (
-            "secondary private IP(s) %s of the primary interface (and any Elastic IP on them) would stay with the stopped source: "
-            "the replacement gets one private IP, and Elastic IPs move to it" % ", ".join(extra_ips)
-        )
     if record.get("instance_store_devices"):
         found["instance_store_data"] = (
             "instance-store volume(s) %s lose their data when the instance stops; copy the data off or acknowledge the loss" % _devices(record)
@@ -163,10 +131,6 @@ def next_action(code, record):
         "stop_protection": "stop protection is on — confirm the instance may be stopped for its migration, disable the protection "
         "(ModifyInstanceAttribute DisableApiStop=false), then run remediate_ec2_24",
         "spot": "spot instance — relaunch it from an HVM AMI through its spot request or fleet",
-        "secondary_network_interfaces": "secondary network interface(s) %s — detach them (DetachNetworkInterface), run remediate_ec2_24, "
-        "then attach them to the replacement at the same device index" % _interfaces(_secondary_interfaces(record)),
-        "secondary_private_ips": "secondary private IP(s) %s — unassign them (and their Elastic IPs), run remediate_ec2_24, then assign them "
-        "to the replacement's interface and re-associate the Elastic IPs" % (", ".join(_secondary_private_ips(record)) or "?"),
     }
     return actions.get(code)
 

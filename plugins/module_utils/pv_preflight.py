@@ -25,6 +25,7 @@ from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     resolve_image,
 )
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import instance_summary
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_traffic import capacity_problems, layout
 
 
 def empty_result(audit_warnings=None):
@@ -101,6 +102,8 @@ def check(instance, region, params, image=None, type_info=None, termination_prot
     result.update(target_image_id=target_image, target_instance_type=target_type)
     if target_image:
         errors += image_problems(iid, target_image, image, summary["architecture"], target_type, type_info)
+        # the cutover moves every interface and private IP to the replacement: its type must take them
+        errors += capacity_problems(iid, layout(instance), target_type, type_info)
 
     resuming = in_progress(migration["phase"])
     moves = plan_volume_moves(

@@ -38,6 +38,10 @@ def cutover_plan(result):
         plan.append("keep the prepare-time copies of the volumes (pv_to_hvm_final_sync none: data written since then stays on the source)")
     for e in result.get("elastic_ips") or []:
         plan.append("move Elastic IP %s (%s) to the replacement" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id")))
+    plan.append(
+        "move the secondary private IPs and secondary network interfaces, point the routes that target the source at the replacement, and "
+        "register the replacement with the source's load balancers and target groups (waiting until InService / healthy) before the source leaves them"
+    )
     plan.append("check the replacement again (status checks and pv_to_hvm_health_checks); any failure moves everything back and starts the source")
     return plan
 
@@ -67,7 +71,9 @@ def follow_ups(result):
             "the source had the non-Elastic public IP %s; update DNS records to the replacement's address %s"
             % (result["public_ip_without_eip"], result.get("replacement_public_ip") or "(none)")
         )
-    todo.append("re-register the replacement with any load balancer target groups that referenced %s" % result.get("instance_id"))
+    if result.get("traffic") is None:
+        # a migration recorded before the traffic moved with the cutover (ec2_traffic_move)
+        todo.append("re-register the replacement with any load balancer target groups that referenced %s" % result.get("instance_id"))
     if not result.get("source_terminated"):
         todo.append("terminate the stopped source %s when it is no longer needed (pv_to_hvm_terminate_source: true)" % result.get("instance_id"))
     return todo
@@ -118,6 +124,8 @@ def render_markdown(report):
         moved = "would move" if check else "moved" if r.get("status") == "migrated" else "still on the source"
         for e in r.get("elastic_ips") or []:
             lines.append("- Elastic IP %s (%s) %s" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id"), moved))
+        for action in r.get("traffic") or []:
+            lines.append("- traffic: %s%s" % ("would " if check else "", action))
         for h in r.get("health") or []:
             lines.append("- health check %s: %s%s" % (h.get("check"), "passed" if h.get("ok") else "FAILED", " - %s" % h["output"] if h.get("output") else ""))
         if r.get("cutover_plan"):

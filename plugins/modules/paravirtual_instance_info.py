@@ -248,9 +248,8 @@ instances:
       description:
         - What stops a safe stop-snapshot-relaunch migration, as C({code, message}). Codes - C(instance_store_root), C(instance_store_data),
           C(autoscaling_group), C(cloudformation), C(elastic_beanstalk), C(terraform), C(owner_tag), C(termination_protection), C(spot), C(ec2_classic),
-          C(managed_instance), C(emr_cluster), C(opsworks), C(secondary_network_interfaces) (an interface at device index 1 or more),
-          C(secondary_private_ips) (more than one private IP on the primary interface) - what the migration cannot carry to the
-          replacement yet, refused before anything stops.
+          C(managed_instance), C(emr_cluster), C(opsworks), C(stop_protection) (read by the migration's pre-flight). Secondary network
+          interfaces and secondary private IPs are no longer blockers - the cutover moves them (M(hubfix.aws.ec2_traffic_move)).
       type: list
       elements: dict
       returned: always

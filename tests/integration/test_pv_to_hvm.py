@@ -189,7 +189,8 @@ def test_demo_estate_check_mode_then_migration_then_idempotent_rerun_then_audit(
         assert [b["code"] for b in by_name[name]["blockers"]] == [code]
     data_result = by_name["pv-data"]
     assert data_result["replacement_id"] == replacements(ec2, estate["instances"]["pv-data"]["id"])[0]["InstanceId"]
-    assert sorted(s["volume_id"] for s in data_result["snapshots"]) == sorted(original_volumes(estate, "pv-data").values())
+    # a backup at prepare and a final snapshot at cutover of each volume
+    assert sorted(s["volume_id"] for s in data_result["snapshots"]) == sorted(list(original_volumes(estate, "pv-data").values()) * 2)
     assert [e["public_ip"] for e in data_result["elastic_ips"]] == [estate["elastic_ips"]["pv-data-eip"]["public_ip"]]
     assert any("old root volume" in t for t in data_result["follow_ups"])
     md = report_file(tmp_path / "reports", "pv_to_hvm.md").read_text()

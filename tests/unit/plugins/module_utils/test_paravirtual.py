@@ -253,9 +253,8 @@ def test_normalize_instance_full_record():
     assert r["replaced_by"] is None
     assert r["suggested_instance_type"] == "t3.small"
     assert r["security_hub_evaluated"] is True
-    # the second interface and the secondary private IP cannot be carried over: refused before anything stops
-    assert codes(r["blockers"]) == ["secondary_network_interfaces", "secondary_private_ips"]
-    assert "eni-2 (device index 1)" in r["blockers"][0]["message"] and "10.0.0.6" in r["blockers"][1]["message"]
+    # the second interface and the secondary private IP move with the cutover: nothing blocks
+    assert codes(r["blockers"]) == []
     assert codes(r["warnings"]) == ["instance_store_unverified"]
     assert codes(record()["blockers"]) == []  # one interface, one private IP
 
@@ -455,7 +454,7 @@ def test_scan_region_calls():
         stub.assert_no_pending_responses()
     assert len(records) == 1
     assert records[0]["termination_protection"] is True
-    assert codes(records[0]["blockers"]) == ["secondary_network_interfaces", "instance_store_data", "termination_protection"]
+    assert codes(records[0]["blockers"]) == ["instance_store_data", "termination_protection"]
     assert [v["size"] for v in records[0]["ebs_volumes"]] == [8, 20]
     assert len(records[0]["elastic_ips"]) == 3
 
