@@ -336,6 +336,8 @@ def lc_record(lc, backup, template, switched, deleted, delete_error, delete_want
         "backup_file": (backup or {}).get("backup_file"),
         "launch_template": (template or {}).get("launch_template"),
         "template_action": (template or {}).get("action"),
+        # a paravirtual image keeps the groups launching EC2.24 failures (converted to the mapped HVM image, or said so)
+        "paravirtual_image": (template or {}).get("paravirtual_image"),
         "groups": [g["name"] for g in lc.get("groups") or []],
         "switched_groups": list(switched),
         "deleted": bool(deleted),

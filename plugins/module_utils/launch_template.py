@@ -37,6 +37,9 @@ import copy
 import hashlib
 import re
 
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import suggest_instance_type
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, resolve_image
+
 # Launch template names: 3-128 characters, letters, digits and ( ) . - / _
 TEMPLATE_NAME = re.compile(r"^[a-zA-Z0-9().\-/_]{3,128}$")
 
@@ -217,6 +220,47 @@ def convert(lc, http_tokens="required", http_put_response_hop_limit=None, http_e
         instance_metadata_tags=instance_metadata_tags,
     )
     return data, warnings
+
+
+def paravirtual_plan(lc, image, region, image_map=None, instance_type_map=None):
+    """What to do about a launch configuration whose image (DescribeImages shape) is paravirtual: every instance its groups
+    launch fails EC2.24. ``{image_id, instance_type, target_image_id, target_instance_type, message}``; the targets are
+    None when ``image_map`` (the ``pv_to_hvm_image_map`` shape: launch configuration name, source AMI or region -> HVM
+    AMI) has no entry. None when the image is not paravirtual (or unknown)."""
+    if not image or image.get("VirtualizationType") != "paravirtual":
+        return None
+    name, image_id, instance_type = lc.get("LaunchConfigurationName"), lc.get("ImageId"), lc.get("InstanceType")
+    try:
+        target = resolve_image(name, image_id, image_map=image_map, region=region)  # the EC2.24 map's precedence, the name for an id
+    except MigrationError:
+        target = None
+    plan = {"image_id": image_id, "instance_type": instance_type, "target_image_id": target, "target_instance_type": None}
+    if target is None:
+        plan["message"] = (
+            "launch configuration %s launches the paravirtual image %s (%s): its groups keep launching instances that fail EC2.24; "
+            'give pv_to_hvm_image_map {"%s": "<HVM AMI>"} to convert it to an HVM image' % (name, image_id, instance_type, image_id)
+        )
+        return plan
+    overrides = instance_type_map or {}
+    plan["target_instance_type"] = overrides.get(name) or overrides.get(instance_type) or suggest_instance_type(instance_type) or instance_type
+    plan["message"] = "launch configuration %s launches the paravirtual image %s (%s): its template launches the HVM image %s as %s (EC2.24)" % (
+        name,
+        image_id,
+        instance_type,
+        target,
+        plan["target_instance_type"],
+    )
+    return plan
+
+
+def with_hvm_image(data, plan):
+    """Template data launching ``plan``'s HVM image and type: a paravirtual image's kernel and RAM disk (pv-grub) go."""
+    if not plan or not plan.get("target_image_id"):
+        return data
+    out = {k: v for k, v in data.items() if k not in ("KernelId", "RamDiskId")}
+    out["ImageId"] = plan["target_image_id"]
+    out["InstanceType"] = plan["target_instance_type"]
+    return out
 
 
 def normalize(data):

@@ -67,6 +67,23 @@ options:
     description: The run converting (C(hubfix_run) - C(id), C(host), C(pid), C(pid_start)); see the description.
     type: dict
     version_added: 0.2.0
+  image_map:
+    description:
+      - HVM AMI by launch configuration name, source AMI id or region (the shape of C(pv_to_hvm_image_map)). When the launch
+        configuration's image is paravirtual its groups keep launching instances that fail EC2.24 (paravirtual instance
+        types); with an entry here the template launches that HVM image instead, as the instance type of
+        O(instance_type_map) or the built-in paravirtual-to-current map (C(m1.small) -> C(t3.small)), without the
+        paravirtual kernel and RAM disk. The HVM image must exist in the region, be C(hvm) and available.
+      - Without an entry such a launch configuration is converted as it is, with a warning (RV(paravirtual_image)).
+      - The launch configuration's image is read once (ec2:DescribeImages).
+    type: dict
+    default: {}
+    version_added: 0.4.0
+  instance_type_map:
+    description: Instance type (or launch configuration name, which wins) to the type the HVM template launches.
+    type: dict
+    default: {}
+    version_added: 0.4.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -144,6 +161,13 @@ claimed_by:
   returned: always
   type: dict
   version_added: 0.2.0
+paravirtual_image:
+  description:
+    - Null unless the launch configuration's image is paravirtual; then C(image_id), C(instance_type), C(target_image_id)
+      and C(target_instance_type) (null without an O(image_map) entry) and C(message).
+  returned: always
+  type: dict
+  version_added: 0.4.0
 """
 
 import time
@@ -162,7 +186,14 @@ from ansible_collections.hubfix.aws.plugins.module_utils import claims
 from ansible_collections.hubfix.aws.plugins.module_utils import launch_template as lt
 from ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_api import describe_launch_configuration
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY, aws_errors_fail, client
-from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import find_launch_template, launch_template_version, launch_templates_tagged, tags_of
+from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
+    describe_image,
+    find_launch_template,
+    launch_template_version,
+    launch_templates_tagged,
+    tags_of,
+)
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import target_image_problems
 
 
 def group_ids_resolver(module, ec2):
@@ -199,6 +230,7 @@ def desired_data(module, autoscaling, ec2, lc_name):
     lc = describe_launch_configuration(autoscaling, lc_name)
     if lc is None:
         source_gone(module, ec2, lc_name)
+    image = describe_image(ec2, lc.get("ImageId"))
     try:
         data, warnings = lt.convert(
             lc,
@@ -212,7 +244,24 @@ def desired_data(module, autoscaling, ec2, lc_name):
         module.fail_json(msg="cannot convert launch configuration %s: %s" % (lc_name, e))
     for w in warnings:
         module.warn(w)
-    return data
+    return hvm_image(module, ec2, lc, image, data)
+
+
+def hvm_image(module, ec2, lc, image, data):
+    """``(data, paravirtual plan or None)``: a launch configuration on a paravirtual image keeps its groups launching
+    EC2.24 failures; with an HVM image mapped (``image_map``) the template launches that one, as the mapped type."""
+    plan = lt.paravirtual_plan(lc, image, module.region, module.params["image_map"], module.params["instance_type_map"])
+    if plan is None:
+        return data, None
+    if plan["target_image_id"] is None:
+        module.warn(plan["message"])
+        return data, plan
+    problems = target_image_problems(
+        "launch configuration %s" % lc["LaunchConfigurationName"], plan["target_image_id"], describe_image(ec2, plan["target_image_id"])
+    )
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    return lt.with_hvm_image(data, plan), plan
 
 
 def template_result(template_id, name, version, default):
@@ -342,6 +391,8 @@ def main():
         claim=dict(type="dict"),
         stale_after=dict(type="int", default=claims.DEFAULT_STALE_AFTER),
         settle_seconds=dict(type="int", default=2),
+        image_map=dict(type="dict", default={}),
+        instance_type_map=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     lc_name = module.params["launch_configuration_name"]
@@ -352,7 +403,7 @@ def main():
         module.fail_json(msg=problem)
     ec2 = client(module, "ec2")
     with aws_errors_fail(module, "failed to convert launch configuration %s to a launch template in %s" % (lc_name, module.region)):
-        desired = desired_data(module, client(module, "autoscaling"), ec2, lc_name)
+        desired, paravirtual = desired_data(module, client(module, "autoscaling"), ec2, lc_name)
         action, result_template, before, claimed_by = convert_into(module, ec2, lc_name, desired)
 
     masked = lt.mask_user_data(desired)
@@ -364,6 +415,7 @@ def main():
         launch_configuration_name=lc_name,
         launch_template=result_template,
         launch_template_data=masked,
+        paravirtual_image=paravirtual,
     )
     if module._diff:
         name = result_template["launch_template_name"]

@@ -16,6 +16,12 @@ from tests.simulator.seed import DEMO_AS_3_FAILING, DEMO_AS_3_PASSING, DEMO_EC2_
 REGIONS = ["us-east-1", "eu-west-1"]
 CONTROLS = ["EC2.24", "AutoScaling.3", "AutoScaling.9"]
 
+ASG_MEMBER_NEXT = (
+    "blocked: member of Auto Scaling group asg-pv — run remediate_autoscaling_3 with autoscaling_imdsv2_group_names [asg-pv], "
+    'pv_to_hvm_image_map {"<paravirtual AMI>": "<HVM AMI>"} and autoscaling_imdsv2_instance_refresh true: the group then launches HVM '
+    "instances and replaces this one"
+)
+
 
 def documented_schema() -> dict:
     blocks = re.findall(r"```json\n(.*?)```", (REPO_ROOT / "docs" / "audit-report.md").read_text(), re.S)
@@ -107,7 +113,7 @@ def test_audit_of_the_demo_estate(simulator, demo, tmp_path):
         "pv-eu": [],
     }
     asg_member = finding(report, "EC2.24", "pv-asg-member")
-    assert asg_member["next_action"]["text"] == "blocked: member of Auto Scaling group asg-pv — fix the launch configuration / replace via the group"
+    assert asg_member["next_action"]["text"] == ASG_MEMBER_NEXT
     assert asg_member["resource_id"] == demo["instances"]["pv-asg-member"]["id"]
     for name in ("pv-plain", "pv-data", "pv-stopped", "pv-tagged", "pv-eu"):
         action = finding(report, "EC2.24", name)["next_action"]
@@ -147,7 +153,7 @@ def test_audit_of_the_demo_estate(simulator, demo, tmp_path):
     html = report_file(tmp_path / "run", "audit.html").read_text()
     for f in report["findings"]:
         assert f["resource_name"] in md and f["resource_name"] in html
-    assert "blocked: member of Auto Scaling group asg-pv — fix the launch configuration / replace via the group" in md
+    assert ASG_MEMBER_NEXT in md
     assert html.lstrip().startswith("<!DOCTYPE html>") and "<style>" in html
     assert not re.search(r"<script|<link|<img|src=|url\(|@import|href=\"http", html), "audit.html must be self-contained"
 

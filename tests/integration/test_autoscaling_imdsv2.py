@@ -249,3 +249,27 @@ def test_bad_input_changes_nothing(simulator, estate, dirs, extra, message):
     assert message in result.stdout, result
     assert simulator.mutating_calls() == []
     assert not Path(dirs["autoscaling_imdsv2_backup_dir"]).exists()
+
+
+def test_a_group_on_a_paravirtual_image_gets_the_mapped_hvm_image(simulator, estate, dirs):
+    """asg-pv's launch configuration (lc-pv: IMDSv2 already required, only AutoScaling.9 fails) launches the paravirtual
+    m1.small image: converted as it is, its groups would keep launching EC2.24 failures - the plan says so; with
+    pv_to_hvm_image_map its template launches the HVM image as t3.small."""
+    pv, hvm = estate["images"]["pv"]["us-east-1"], estate["images"]["hvm"]["us-east-1"]
+    scope = {"autoscaling_imdsv2_regions": ["us-east-1"], "autoscaling_imdsv2_group_names": ["asg-pv"]}
+    result = remediate(simulator, dirs, check=True, **scope)
+    assert result.rc == 0, result
+    (lc,) = [lc for lc in report(dirs)["launch_configurations"] if lc["name"] == "lc-pv"]
+    assert lc["paravirtual_image"]["image_id"] == pv and lc["paravirtual_image"]["target_image_id"] is None
+    assert "keep launching instances that fail EC2.24" in lc["paravirtual_image"]["message"]
+    md = report_file(Path(dirs["autoscaling_imdsv2_report_dir"]), "autoscaling_imdsv2.md").read_text()
+    assert "**EC2.24**: launch configuration lc-pv launches the paravirtual image" in md
+
+    result = remediate(simulator, dirs, pv_to_hvm_image_map=json.dumps({pv: hvm}), **scope)  # a survey's JSON text
+    assert result.rc == 0, result
+    group = groups(simulator, "us-east-1")["asg-pv"]
+    name = group["LaunchTemplate"]["LaunchTemplateName"]
+    _version, data = template_data(simulator, "us-east-1", name)
+    assert (data["ImageId"], data["InstanceType"], data["MetadataOptions"]["HttpTokens"]) == (hvm, "t3.small", "required")
+    assert "KernelId" not in data
+    assert "lc-pv" not in launch_configurations(simulator, "us-east-1")

@@ -10,6 +10,12 @@ from ansible_collections.hubfix.aws.plugins.module_utils import audit_report as 
 
 ACCOUNT = "123456789012"
 
+ASG_MEMBER_NEXT = (
+    "blocked: member of Auto Scaling group asg-pv — run remediate_autoscaling_3 with autoscaling_imdsv2_group_names [asg-pv], "
+    'pv_to_hvm_image_map {"<paravirtual AMI>": "<HVM AMI>"} and autoscaling_imdsv2_instance_refresh true: the group then launches HVM '
+    "instances and replaces this one"
+)
+
 
 def instance(name, instance_id, region="us-east-1", blockers=None, tags=None, **extra):
     data = {
@@ -163,7 +169,7 @@ def test_ec2_24_next_actions(pv_result, lc_result):
     asg = f[("EC2.24", "i-0000000000000002")]
     assert asg["next_action"]["kind"] == "blocked"
     assert asg["next_action"]["playbook"] is None
-    assert asg["next_action"]["text"] == "blocked: member of Auto Scaling group asg-pv — fix the launch configuration / replace via the group"
+    assert asg["next_action"]["text"] == ASG_MEMBER_NEXT
     assert asg["blockers"] == [{"code": "autoscaling_group", "message": "member of Auto Scaling group asg-pv"}]
     protected = f[("EC2.24", "i-0000000000000003")]
     assert protected["next_action"]["text"].startswith("blocked: termination protection is on")

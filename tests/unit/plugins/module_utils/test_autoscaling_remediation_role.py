@@ -280,6 +280,7 @@ def test_lc_record_retired():
         "backup_file": "/r/backups/eu-west-1/web-lc.json",
         "launch_template": template()["launch_template"],
         "template_action": "created",
+        "paravirtual_image": None,
         "groups": ["asg-a"],
         "switched_groups": ["asg-a"],
         "deleted": True,

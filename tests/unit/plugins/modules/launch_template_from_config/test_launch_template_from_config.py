@@ -64,6 +64,10 @@ def stubs(aws):
 def expect_lc(aws, lc=None, found=True, name="lc-web"):
     answer = r.launch_configurations(lc or LC) if found else r.launch_configurations()
     aws.stub("autoscaling").add("describe_launch_configurations", answer, {"LaunchConfigurationNames": [name]})
+    if found:
+        # its image: HVM here (a paravirtual one has its own tests)
+        image_id = (lc or LC)["ImageId"]
+        aws.stub("ec2").add("describe_images", {"Images": [{"ImageId": image_id, "VirtualizationType": "hvm"}]}, {"ImageIds": [image_id]})
 
 
 def expect_template(aws, found=None, name="lc-web"):
@@ -507,3 +511,53 @@ def test_refused_create_fails_naming_configuration_and_region(stubs, run):
 
     assert result["msg"].startswith("failed to convert launch configuration lc-web to a launch template in us-east-1")
     assert "CreateLaunchTemplate" in result["msg"] and "not authorized" in result["msg"]
+
+
+PV_LC = r.launch_configuration("lc-pv", {"HttpTokens": "optional"}, ImageId="ami-8104a4f8", InstanceType="m1.small", KernelId="aki-919dcaf8")
+
+
+def expect_pv_lc(aws, target=None, target_virtualization="hvm"):
+    """lc-pv on the paravirtual image ami-8104a4f8; ``target``: the mapped HVM image, read after it."""
+    aws.stub("autoscaling").add("describe_launch_configurations", r.launch_configurations(PV_LC), {"LaunchConfigurationNames": ["lc-pv"]})
+    aws.stub("ec2").add("describe_images", {"Images": [{"ImageId": "ami-8104a4f8", "VirtualizationType": "paravirtual"}]}, {"ImageIds": ["ami-8104a4f8"]})
+    if target:
+        image = {"ImageId": target, "VirtualizationType": target_virtualization, "State": "available", "RootDeviceType": "ebs"}
+        aws.stub("ec2").add("describe_images", {"Images": [image]}, {"ImageIds": [target]})
+
+
+def test_a_paravirtual_image_is_kept_with_a_warning_when_no_hvm_image_is_mapped(stubs, run):
+    expect_pv_lc(stubs)
+    expect_template(stubs, name="lc-pv")
+
+    result = run(module, {"launch_configuration_name": "lc-pv"}, check_mode=True)
+
+    assert_documented_result(module, result)
+    assert result["launch_template_data"]["ImageId"] == "ami-8104a4f8" and result["launch_template_data"]["InstanceType"] == "m1.small"
+    plan = result["paravirtual_image"]
+    assert (plan["image_id"], plan["target_image_id"]) == ("ami-8104a4f8", None)
+    assert "keep launching instances that fail EC2.24" in plan["message"] and "pv_to_hvm_image_map" in plan["message"]
+    assert any("fail EC2.24" in w for w in result["warnings"])
+
+
+def test_a_mapped_hvm_image_replaces_the_paravirtual_one_with_the_mapped_type_and_no_pv_kernel(stubs, run):
+    expect_pv_lc(stubs, target="ami-760aaa0f")
+    expect_template(stubs, name="lc-pv")
+
+    result = run(module, {"launch_configuration_name": "lc-pv", "image_map": {"ami-8104a4f8": "ami-760aaa0f"}}, check_mode=True)
+
+    data = result["launch_template_data"]
+    assert (data["ImageId"], data["InstanceType"]) == ("ami-760aaa0f", "t3.small")
+    assert "KernelId" not in data and data["MetadataOptions"]["HttpTokens"] == "required"
+    assert result["paravirtual_image"]["target_instance_type"] == "t3.small"
+
+
+def test_a_mapped_image_that_is_not_hvm_fails_naming_it(stubs, run):
+    expect_pv_lc(stubs, target="ami-0pv0000000000000", target_virtualization="paravirtual")
+
+    result = run(
+        module,
+        {"launch_configuration_name": "lc-pv", "image_map": {"lc-pv": "ami-0pv0000000000000"}, "instance_type_map": {"m1.small": "m5.large"}},
+        fails=True,
+    )
+
+    assert "ami-0pv0000000000000 is paravirtual, not hvm" in result["msg"]
