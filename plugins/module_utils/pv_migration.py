@@ -494,6 +494,12 @@ def stage_steps(stage, strategy, final_sync, stop_for_snapshots):
     }
 
 
+def snapshot_wait_timeout(base, seconds_per_gib, sizes_gib):
+    """How long to wait for a set of snapshots: ``base`` seconds plus ``seconds_per_gib`` for each GiB being copied (a
+    volume's first snapshot copies every written block; later ones only the blocks changed since)."""
+    return int(base) + int(seconds_per_gib or 0) * sum(int(s or 0) for s in sizes_gib)
+
+
 def is_burstable(instance_type):
     """Whether ``instance_type`` (``t3.small``) earns CPU credits (its launch takes a CreditSpecification)."""
     return str(instance_type or "").split(".", 1)[0] in BURSTABLE_FAMILIES

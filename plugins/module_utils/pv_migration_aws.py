@@ -105,6 +105,7 @@ def snapshot_summary(snapshot):
         "device_name": tags.get(TAG_SOURCE_DEVICE),
         "state": snapshot.get("State"),
         "progress": snapshot.get("Progress"),
+        "volume_size": snapshot.get("VolumeSize"),
         "start_time": str(snapshot.get("StartTime")) if snapshot.get("StartTime") else None,
         "tags": tags,
     }

@@ -41,9 +41,16 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait for the snapshots.
+    description: Seconds to wait for the snapshots (plus O(wait_seconds_per_gib) for each GiB of the pending ones).
     type: int
     default: 1800
+  wait_seconds_per_gib:
+    description:
+      - Seconds added to O(wait_timeout) for each GiB of the volumes whose snapshot is still pending, so that the wait
+        scales with the data a first snapshot copies (a 500 GiB volume at 20 s/GiB adds 10000 s). 0 waits O(wait_timeout).
+    type: int
+    default: 0
+    version_added: 0.4.0
   tags:
     description: Extra tags for the snapshots.
     type: dict
@@ -94,7 +101,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_specifications
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
 from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import tags_of
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, snapshot_purpose, snapshot_tags, validate_run_id
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
+    MigrationError,
+    snapshot_purpose,
+    snapshot_tags,
+    snapshot_wait_timeout,
+    validate_run_id,
+)
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration_aws import migration_snapshots, snapshot_summary
 from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, wait_for_waiter
 
@@ -140,7 +153,9 @@ def wait_completed(module, ec2, snapshots):
     if not pending:
         return
     what = "snapshots %s of %s" % (", ".join(pending), module.params["instance_id"])
-    wait_for_waiter(ec2, "snapshot_completed", module.params["wait_timeout"], what, SnapshotIds=pending)
+    sizes = [s.get("volume_size") for s in snapshots if s["snapshot_id"] in pending]
+    timeout = snapshot_wait_timeout(module.params["wait_timeout"], module.params["wait_seconds_per_gib"], sizes)
+    wait_for_waiter(ec2, "snapshot_completed", timeout, what, SnapshotIds=pending)
     done = {s["SnapshotId"]: s for s in describe_snapshots(ec2, SnapshotIds=pending).get("Snapshots", [])}
     for s in snapshots:
         if s["snapshot_id"] in done:
@@ -156,6 +171,7 @@ def main():
         wait_timeout=dict(type="int", default=1800),
         tags=dict(type="dict", default={}),
         purpose=dict(type="str", choices=["backup", "final"], default="backup"),
+        wait_seconds_per_gib=dict(type="int", default=0),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

@@ -313,3 +313,9 @@ def test_snapshot_purpose():
     tags = pm.snapshot_tags({}, "i-1", "vol-1", "/dev/sdf", "r1", "final")
     assert pm.snapshot_purpose(tags) == "final" and "(final)" in tags["Name"]
     assert pm.TAG_SNAPSHOT_PURPOSE not in pm.snapshot_tags({}, "i-1", "vol-1", "/dev/sdf", "r1")
+
+
+def test_the_snapshot_wait_grows_with_the_gib_being_copied():
+    assert pm.snapshot_wait_timeout(900, 20, [8, 100]) == 900 + 20 * 108
+    assert pm.snapshot_wait_timeout(900, 0, [500]) == 900
+    assert pm.snapshot_wait_timeout("900", "20", [None, 8]) == 1060  # a size not reported counts 0; survey strings
