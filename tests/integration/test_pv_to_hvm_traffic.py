@@ -3,17 +3,21 @@
 pv-web sits behind a Classic ELB and an ALB target group, with a secondary private IP, a secondary network interface and
 three Elastic IPs (on its primary IP, on its secondary IP and on the second interface); pv-nat is a NAT instance a route
 table sends 0.0.0.0/0 to. One scenario: prepare moves nothing; the cutover dry run makes no mutating call; a failing health
-check after pv-web's traffic moved sends all of it back (pv-nat completes); a second attempt moves everything; a third run
-changes nothing.
+check after pv-web's traffic moved sends all of it back (pv-nat completes); a second attempt, killed while it moves the
+traffic and run again, moves everything; a third run changes nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 
 import pytest
 
-from tests.harness import report_file, run_playbook
+from tests.harness import REPO_ROOT, VENV_BIN, ansible_env, report_file, run_playbook
 from tests.simulator.seed import HVM_AMI, PV_AMI
 
 PLAYBOOK = "hubfix.aws.remediate_ec2_24"
@@ -152,7 +156,29 @@ def on_source(sim, ids):
     }
 
 
-@pytest.mark.slow(180)
+def cutover_killed_while_moving_traffic(sim, extra, source_id, timeout=600):
+    """Run the cutover and SIGKILL it as soon as the source records its network (just before the first traffic move)."""
+    cmd = [str(VENV_BIN / "ansible-playbook"), PLAYBOOK, "-e", json.dumps(extra)]
+    proc = subprocess.Popen(cmd, env=ansible_env(sim.env()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=str(REPO_ROOT))
+    ec2 = sim.client("ec2", REGION)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if "hubfix:original-network" in tags_of(instance(ec2, source_id)):
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                return
+            if proc.poll() is not None:
+                pytest.fail(f"the cutover ended (rc {proc.returncode}) before it recorded the network")
+            time.sleep(0.02)
+        pytest.fail("the cutover never recorded the network")
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.mark.slow(200)
 def test_prepare_leaves_the_traffic_cutover_moves_all_of_it_and_a_rollback_brings_it_back(simulator, tmp_path):
     ids = build(simulator)
     ec2 = simulator.client("ec2", REGION)
@@ -202,9 +228,12 @@ def test_prepare_leaves_the_traffic_cutover_moves_all_of_it_and_a_rollback_bring
     assert nat_now["SourceDestCheck"] is False
     assert instance(ec2, ids["nat"])["State"]["Name"] == "stopped"
 
-    # pv-web again: prepare (a new attempt) and cutover with a passing health check - everything on the replacement
+    # pv-web again: prepare (a new attempt); a cutover killed while it moves the traffic, then run again - everything
+    # ends on the replacement
     assert run_playbook(PLAYBOOK, simulator.env(), ev).rc == 0
     web_repl = replacement_of(ec2, ids["web"])
+    cutover_killed_while_moving_traffic(simulator, dict(cutover, pv_to_hvm_instance_ids=[ids["web"]]), ids["web"])
+    assert tags_of(instance(ec2, ids["web"]))["hubfix:migration-phase"] != "completed"
     result = run_playbook(PLAYBOOK, simulator.env(), cutover)
     assert result.rc == 0, result
     assert {n: r["status"] for n, r in report(tmp_path).items()} == {"pv-web": "migrated", "pv-nat": "migrated"}
