@@ -36,12 +36,17 @@ def cutover_plan(result):
             plan.append("move %s from %s to the replacement at %s" % (m["volume_id"], m["source_device"], m["target_device"]))
     if copies and result.get("final_sync") == "none":
         plan.append("keep the prepare-time copies of the volumes (pv_to_hvm_final_sync none: data written since then stays on the source)")
-    for e in result.get("elastic_ips") or []:
-        plan.append("move Elastic IP %s (%s) to the replacement" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id")))
-    plan.append(
-        "move the secondary private IPs and secondary network interfaces, point the routes that target the source at the replacement, and "
-        "register the replacement with the source's load balancers and target groups (waiting until InService / healthy) before the source leaves them"
-    )
+    traffic = [a for a in result.get("traffic_plan") or [] if not a.startswith("record ")]
+    if result.get("traffic_plan") is not None:
+        # read at prepare time (ec2_traffic_move in check mode): the moves as they stand now
+        plan.extend(traffic or ["no Elastic IP, secondary address or interface, route or load balancer membership to move"])
+    else:
+        for e in result.get("elastic_ips") or []:
+            plan.append("move Elastic IP %s (%s) to the replacement" % (e.get("public_ip") or e.get("allocation_id"), e.get("allocation_id")))
+        plan.append(
+            "move the secondary private IPs and secondary network interfaces, point the routes that target the source at the replacement, and "
+            "register the replacement with the source's load balancers and target groups (waiting until InService / healthy) before the source leaves them"
+        )
     plan.append("check the replacement again (status checks and pv_to_hvm_health_checks); any failure moves everything back and starts the source")
     return plan
 

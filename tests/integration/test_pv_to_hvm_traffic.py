@@ -200,6 +200,9 @@ def test_prepare_leaves_the_traffic_cutover_moves_all_of_it_and_a_rollback_bring
     assert instance(ec2, ids["web"])["State"]["Name"] == "running"
     web_repl = replacement_of(ec2, ids["web"])
     nat_repl = replacement_of(ec2, ids["nat"])
+    plan = report(tmp_path)["pv-web"]["cutover_plan"]  # what the cutover will move, read at prepare time
+    assert any(f"register {web_repl['InstanceId']} with Classic ELB web-classic" in step for step in plan), plan
+    assert any(f"deregister {ids['web']} from target group web-tg port 8080" in step for step in plan), plan
 
     # the cutover's dry run: no mutating call, the traffic moves it would make are listed
     cutover = dict(ev, pv_to_hvm_stage="cutover")
