@@ -37,7 +37,7 @@ import copy
 import hashlib
 import re
 
-from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import suggest_instance_type
+from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import resolve_instance_type
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, resolve_image
 
 # Launch template names: 3-128 characters, letters, digits and ( ) . - / _
@@ -241,8 +241,8 @@ def paravirtual_plan(lc, image, region, image_map=None, instance_type_map=None):
             'give pv_to_hvm_image_map {"%s": "<HVM AMI>"} to convert it to an HVM image' % (name, image_id, instance_type, image_id)
         )
         return plan
-    overrides = instance_type_map or {}
-    plan["target_instance_type"] = overrides.get(name) or overrides.get(instance_type) or suggest_instance_type(instance_type) or instance_type
+    # the EC2.24 precedence (name, then type, then the built-in map); a type the map does not know is kept
+    plan["target_instance_type"] = resolve_instance_type(name, instance_type, instance_type_map, suggested=instance_type)
     plan["message"] = "launch configuration %s launches the paravirtual image %s (%s): its template launches the HVM image %s as %s (EC2.24)" % (
         name,
         image_id,

@@ -14,35 +14,36 @@ its address) and the rollback moves it back. What was on the source is recorded 
 
 from __future__ import annotations
 
+from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import network_interfaces
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, _chunks, _unchunk
 
 TAG_NETWORK = "hubfix:original-network"
 DIRECTIONS = ("to_replacement", "to_source")
-# ELBv2 target health states that mean "serving" (unused: the target group has no load balancer, nothing to wait for)
-TARGET_READY = ("healthy",)
 
 
 def layout(instance):
     """The network layout of a DescribeInstances instance: ``{instance_id, state, primary_eni, primary_ip, secondary_ips,
     interfaces: [{network_interface_id, device_index, private_ips}]}`` (``interfaces``: device index 1 or more)."""
+    instance = instance or {}
     out = {
-        "instance_id": (instance or {}).get("InstanceId"),
-        "state": ((instance or {}).get("State") or {}).get("Name"),
+        "instance_id": instance.get("InstanceId"),
+        "state": (instance.get("State") or {}).get("Name"),
         "primary_eni": None,
-        "primary_ip": (instance or {}).get("PrivateIpAddress"),
+        "primary_ip": instance.get("PrivateIpAddress"),
         "secondary_ips": [],
         "interfaces": [],
     }
-    for eni in sorted((instance or {}).get("NetworkInterfaces") or [], key=lambda e: (e.get("Attachment") or {}).get("DeviceIndex", 0)):
-        index = (eni.get("Attachment") or {}).get("DeviceIndex", 0)
-        ips = [p["PrivateIpAddress"] for p in eni.get("PrivateIpAddresses") or [] if p.get("PrivateIpAddress")]
-        primary = eni.get("PrivateIpAddress")
-        if index == 0:
-            out["primary_eni"] = eni.get("NetworkInterfaceId")
+    for eni in network_interfaces(instance):  # the detection's reading of the interfaces, by device index
+        ips = [ip for ip in eni["private_ip_addresses"] if ip]
+        primary = eni["private_ip_address"]
+        if eni["device_index"] in (0, None):
+            out["primary_eni"] = eni["network_interface_id"]
             out["primary_ip"] = primary or out["primary_ip"]
             out["secondary_ips"] = [ip for ip in ips if ip != primary]
         else:
-            out["interfaces"].append({"network_interface_id": eni.get("NetworkInterfaceId"), "device_index": index, "private_ips": ips or [primary]})
+            out["interfaces"].append(
+                {"network_interface_id": eni["network_interface_id"], "device_index": eni["device_index"], "private_ips": ips or [primary]}
+            )
     return out
 
 

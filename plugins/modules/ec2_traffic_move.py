@@ -387,6 +387,10 @@ class Mover:
 
     def run(self):
         source, replacement = self.instances()
+        src, repl = tr.layout(source), tr.layout(replacement)
+        frm, to = (src, repl) if self.forward else (repl, src)
+        if not to["primary_eni"] or to["state"] in ("shutting-down", "terminated"):
+            self.module.fail_json(msg="%s: %s is %s; the traffic cannot move to it" % (self.p["source_instance_id"], to["instance_id"], to["state"]))
         tags = tags_of(source)
         try:
             record = tr.decode_network(tags)
@@ -400,10 +404,6 @@ class Mover:
                 self.change("record", None, to_set, "record the source's network on %s (%s)" % (source["InstanceId"], tr.TAG_NETWORK))
                 if not self.module.check_mode:
                     self.ec2.create_tags(Resources=[source["InstanceId"]], Tags=[{"Key": k, "Value": v} for k, v in to_set.items()], aws_retry=True)
-        src, repl = tr.layout(source), tr.layout(replacement)
-        frm, to = (src, repl) if self.forward else (repl, src)
-        if not to["primary_eni"] or to["state"] in ("shutting-down", "terminated"):
-            self.module.fail_json(msg="%s: %s is %s; the traffic cannot move to it" % (self.p["source_instance_id"], to["instance_id"], to["state"]))
         live = self.live_interfaces(record)
         # the source as recorded (an interface keeps its addresses wherever it is): the Elastic IPs' positions
         interfaces = [
