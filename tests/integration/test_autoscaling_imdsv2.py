@@ -257,8 +257,10 @@ def test_a_group_on_a_paravirtual_image_gets_the_mapped_hvm_image(simulator, est
     pv_to_hvm_image_map its template launches the HVM image as t3.small."""
     pv, hvm = estate["images"]["pv"]["us-east-1"], estate["images"]["hvm"]["us-east-1"]
     scope = {"autoscaling_imdsv2_regions": ["us-east-1"], "autoscaling_imdsv2_group_names": ["asg-pv"]}
+    simulator.reset_recording()
     result = remediate(simulator, dirs, check=True, **scope)
     assert result.rc == 0, result
+    assert simulator.mutating_calls() == []
     (lc,) = [lc for lc in report(dirs)["launch_configurations"] if lc["name"] == "lc-pv"]
     assert lc["paravirtual_image"]["image_id"] == pv and lc["paravirtual_image"]["target_image_id"] is None
     assert "keep launching instances that fail EC2.24" in lc["paravirtual_image"]["message"]
@@ -273,3 +275,6 @@ def test_a_group_on_a_paravirtual_image_gets_the_mapped_hvm_image(simulator, est
     assert (data["ImageId"], data["InstanceType"], data["MetadataOptions"]["HttpTokens"]) == (hvm, "t3.small", "required")
     assert "KernelId" not in data
     assert "lc-pv" not in launch_configurations(simulator, "us-east-1")
+
+    result = remediate(simulator, dirs, pv_to_hvm_image_map=json.dumps({pv: hvm}), **scope)
+    assert result.rc == 0 and result.changed == 0, result
