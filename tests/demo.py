@@ -104,7 +104,8 @@ def _pv_to_hvm_vars(ctx: Context) -> dict:
         for r in DEMO_REGIONS
         if r in images.get(kind, {}) and r in images.get("hvm", {})
     }
-    return {"pv_to_hvm_regions": DEMO_REGIONS, "pv_to_hvm_image_map": image_map}
+    # members of asg-pv are migrated through their group: an instance refresh, followed every second
+    return {"pv_to_hvm_regions": DEMO_REGIONS, "pv_to_hvm_image_map": image_map, "pv_to_hvm_refresh_poll_interval": 1}
 
 
 def _pv_to_hvm_cutover_vars(ctx: Context) -> dict:

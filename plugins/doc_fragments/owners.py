@@ -11,8 +11,11 @@ class ModuleDocFragment:
 options:
   terraform_state_files:
     description:
-      - Terraform state files (format version 4, Terraform 0.12 or later) whose C(aws_launch_configuration), C(aws_autoscaling_group)
-        and C(aws_instance) resources are owned by Terraform, matched by name or id; the owner's name is the resource address.
+      - Terraform state files (format version 4, Terraform 0.12 or later) whose C(aws_launch_configuration), C(aws_autoscaling_group),
+        C(aws_instance) and C(aws_launch_template) resources are owned by Terraform, matched by name or id; the owner's name is the
+        resource address. For an EC2.24 cutover also the pieces of an instance's traffic - C(aws_lb_target_group_attachment),
+        C(aws_elb) / C(aws_elb_attachment), C(aws_route) / C(aws_route_table), C(aws_eip_association),
+        C(aws_network_interface_attachment).
       - Local paths, or C(s3://bucket/key) read with the module's credentials (C(s3:GetObject)).
       - A file that cannot be read or parsed fails the module, naming it (resources it owns must not look unowned).
     type: list
@@ -20,8 +23,8 @@ options:
     default: []
   owner_tags:
     description:
-      - Tag key to owner label, for tools that tag what they manage (key C(ManagedBy), label C(pulumi)); matched on groups and instances
-        when the key is present, whatever its value.
+      - Tag key to owner label, for tools that tag what they manage (key C(ManagedBy), label C(pulumi)); matched on the resources
+        the module would change when the key is present, whatever its value.
       - Elastic Beanstalk and CloudFormation (from their own tags and stacks) and Terraform come first.
     type: dict
     default: {}

@@ -6,6 +6,8 @@ pv_migration.py.
 
 - ``pv_to_hvm_result(instance_id, region, status, preflight=None, query=None, old_root_device='/dev/sdo', **extra)``: the
   report record of one instance; ``pv_to_hvm_markdown(report)``: the Markdown report; ``pv_to_hvm_run_report``: the JSON.
+- ``pv_to_hvm_group_result(instance_id, region, preflight, source_record, template, refresh, stage, check_mode, min_healthy)``:
+  the report record of a paravirtual member of an Auto Scaling group migrated through its group (``pv_group``).
 - ``pv_to_hvm_in_progress(phase)``: whether a recorded phase is a migration that started and did not end.
 - ``pv_to_hvm_malformed_instance_ids(ids)``: the values that are not EC2 instance ids.
 - ``pv_to_hvm_phase_reached(phase, wanted)``: whether a recorded phase is ``wanted`` or later.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_group import group_result
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import hop_limit_problem, in_progress, phase_reached, stage_steps
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
 
@@ -31,6 +34,7 @@ class FilterModule:
     def filters(self):
         return {
             "pv_to_hvm_result": _result,
+            "pv_to_hvm_group_result": group_result,
             "pv_to_hvm_markdown": render_markdown,
             "pv_to_hvm_run_report": run.run_report,
             "pv_to_hvm_report": build_report,  # the 0.1.0 name of the per-instance report, kept

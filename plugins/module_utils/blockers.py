@@ -89,8 +89,9 @@ def _conditions(record):
         found["owner_tag"] = "managed by %s (tag %s): replace it through that tool" % (owner.get("name"), owner.get("tag_key"))
     if record.get("autoscaling_group_name"):
         found["autoscaling_group"] = (
-            "member of Auto Scaling group %s: migrate it through its group - the group's launch template must launch an HVM image "
-            "(remediate_autoscaling_3 with pv_to_hvm_image_map) and an instance refresh replaces the instance" % record["autoscaling_group_name"]
+            "member of Auto Scaling group %s: migrated through its group, not by itself - remediate_ec2_24 gives the group's launch template an "
+            "HVM version and its cutover runs an instance refresh (a group still on a launch configuration goes through remediate_autoscaling_3 "
+            "with pv_to_hvm_image_map first)" % record["autoscaling_group_name"]
         )
     if record.get("instance_lifecycle") == "spot":
         found["spot"] = "spot instance: it cannot be stopped and restarted reliably; relaunch it from its spot request or fleet with an HVM AMI"
@@ -118,9 +119,10 @@ def next_action(code, record):
     """What a person does about one blocker (the audit's next action), or None for an unknown code."""
     owner = (record.get("owner") or {}).get("name") or "?"
     actions = {
-        "autoscaling_group": "member of Auto Scaling group %s — run remediate_autoscaling_3 with autoscaling_imdsv2_group_names [%s], "
-        'pv_to_hvm_image_map {"<paravirtual AMI>": "<HVM AMI>"} and autoscaling_imdsv2_instance_refresh true: the group then launches HVM '
-        "instances and replaces this one" % (record.get("autoscaling_group_name") or "?", record.get("autoscaling_group_name") or "?"),
+        "autoscaling_group": 'member of Auto Scaling group %s — run remediate_ec2_24 with pv_to_hvm_image_map {"<paravirtual AMI>": '
+        '"<HVM AMI>"}: it gives the group\'s launch template an HVM version (prepare) and replaces the members with an instance refresh '
+        "(cutover); a group still on a launch configuration first needs remediate_autoscaling_3 with autoscaling_imdsv2_group_names [%s] "
+        "and the same pv_to_hvm_image_map" % (record.get("autoscaling_group_name") or "?", record.get("autoscaling_group_name") or "?"),
         "instance_store_root": "instance-store root device cannot be snapshotted — rebuild the workload on an HVM AMI by hand",
         "instance_store_data": "instance-store data on %s is lost when the instance stops — copy it to EBS, then run remediate_ec2_24 "
         "with pv_to_hvm_acknowledge_instance_store_loss: true" % (_devices(record) or "instance store"),

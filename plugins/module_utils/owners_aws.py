@@ -122,6 +122,15 @@ def cloudformation_launch_configuration_owners(cfn, names, known_stacks=()):
     return found
 
 
+def terraform_index(module):
+    """The OwnerIndex of the module's ``terraform_state_files``; a file that cannot be read fails the module (what it
+    owns must not look unowned)."""
+    index, errors = read_state_files(module, module.params.get("terraform_state_files") or [])
+    if errors:
+        module.fail_json(msg="terraform_state_files: " + "; ".join(errors))
+    return index
+
+
 def region_cloudformation_client(module, region):
     return client(module, "cloudformation", region)
 
@@ -133,9 +142,7 @@ class RegionOwners:
     def __init__(self, module):
         self.module = module
         self.owner_tags = module.params.get("owner_tags") or {}
-        self.terraform, errors = read_state_files(module, module.params.get("terraform_state_files") or [])
-        if errors:
-            module.fail_json(msg="terraform_state_files: " + "; ".join(errors))
+        self.terraform = terraform_index(module)
         self._clients = {}
         self._lock = threading.Lock()
 

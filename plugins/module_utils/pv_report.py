@@ -48,6 +48,10 @@ def cutover_plan(result):
             "register the replacement with the source's load balancers and target groups (waiting until InService / healthy) before the source leaves them"
         )
     plan.append("check the replacement again (status checks and pv_to_hvm_health_checks); any failure moves everything back and starts the source")
+    if result.get("traffic_refusal"):
+        # pv_to_hvm_owned_traffic refuse: the cutover will not start until the owner made the change (or move is chosen)
+        return ["the cutover will refuse to start (pv_to_hvm_owned_traffic refuse): " + result["traffic_refusal"]]
+    plan.extend("then, in its owner: %s" % o["owner_change"] for o in result.get("owned_traffic") or [])
     return plan
 
 
@@ -79,6 +83,9 @@ def follow_ups(result):
     if result.get("traffic") is None:
         # a migration recorded before the traffic moved with the cutover (ec2_traffic_move)
         todo.append("re-register the replacement with any load balancer target groups that referenced %s" % result.get("instance_id"))
+    for o in result.get("owned_traffic") or []:
+        # moved with pv_to_hvm_owned_traffic move: the owner still declares the source
+        todo.append("make the cutover's change in the owner, or its next update puts the source back: %s" % o["owner_change"])
     if not result.get("source_terminated"):
         todo.append("terminate the stopped source %s when it is no longer needed (pv_to_hvm_terminate_source: true)" % result.get("instance_id"))
     return todo

@@ -16,11 +16,22 @@ import json
 S3_SCHEME = "s3://"
 STATE_VERSION = 4
 
-# Terraform resource type -> (hubfix kind, attributes holding the AWS identifier, first present wins).
+# Terraform resource type -> (hubfix kind, attributes holding the AWS identifier, first present wins). The traffic kinds
+# (an EC2.24 cutover moves them) name the resource whose memberships or associations Terraform declares: a target group
+# with an attachment, a route table with a route, an Elastic IP with an association, an interface with an attachment.
 MANAGED_TYPES = {
     "aws_launch_configuration": ("launch_configuration", ("name", "id")),
     "aws_autoscaling_group": ("autoscaling_group", ("name", "id")),
     "aws_instance": ("instance", ("id",)),
+    "aws_launch_template": ("launch_template", ("id",)),
+    "aws_elb": ("classic_elb", ("name", "id")),
+    "aws_elb_attachment": ("classic_elb", ("elb",)),
+    "aws_lb_target_group_attachment": ("target_group", ("target_group_arn",)),
+    "aws_alb_target_group_attachment": ("target_group", ("target_group_arn",)),
+    "aws_route": ("route_table", ("route_table_id",)),
+    "aws_route_table": ("route_table", ("id",)),
+    "aws_eip_association": ("elastic_ip", ("allocation_id",)),
+    "aws_network_interface_attachment": ("network_interface", ("network_interface_id",)),
 }
 
 
@@ -81,7 +92,7 @@ def _resources(state, source):
 
 
 def owned_resources(state, source):
-    """``{kind, id, address, state_file}`` for each launch configuration, Auto Scaling group and instance Terraform manages.
+    """``{kind, id, address, state_file}`` for each resource of ``MANAGED_TYPES`` Terraform manages.
 
     Data sources are skipped (Terraform only reads them); deposed instances are kept, Terraform still destroys them.
     """

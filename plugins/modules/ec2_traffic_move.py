@@ -59,7 +59,22 @@ options:
         the replacement is deregistered anyway.
     type: int
     default: 900
+  owned:
+    description:
+      - What to do, to the replacement, when a piece of the traffic belongs to someone else - a Classic ELB, target group,
+        route table, Elastic IP or network interface that a CloudFormation stack or Elastic Beanstalk environment (their
+        tags), Terraform (O(terraform_state_files)) or a tool from O(owner_tags) manages. Moving it out of band makes the
+        owner drift, and its next update puts the source back.
+      - C(refuse) fails before anything changes, naming each owned piece, its owner and the change to make there (RV(refusal)).
+        In check mode it warns and returns RV(refusal). The choice is made once, when the network is recorded; a resumed
+        cutover finishes what its first attempt started.
+      - C(move) moves them anyway and lists them in RV(owned), with the change to make in each owner afterwards.
+      - The way back to the source is never refused (it restores what the owner declares).
+    type: str
+    choices: [refuse, move]
+    default: refuse
 extends_documentation_fragment:
+  - hubfix.aws.owners
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -68,7 +83,7 @@ notes:
     ec2:AssignPrivateIpAddresses, ec2:UnassignPrivateIpAddresses, ec2:DetachNetworkInterface, ec2:AttachNetworkInterface,
     ec2:AssociateAddress, ec2:ReplaceRoute; with O(load_balancers) elasticloadbalancing:DescribeLoadBalancers,
     DescribeInstanceHealth, RegisterInstancesWithLoadBalancer, DeregisterInstancesFromLoadBalancer, DescribeTargetGroups,
-    DescribeTargetHealth, RegisterTargets, DeregisterTargets."
+    DescribeTargetHealth, RegisterTargets, DeregisterTargets, DescribeTags; s3:GetObject for state files on S3."
   - An interface attached to the replacement gets C(DeleteOnTermination) false, so terminating either instance never deletes it.
 """
 
@@ -77,6 +92,12 @@ EXAMPLES = r"""
   hubfix.aws.ec2_traffic_move:
     source_instance_id: i-0123456789abcdef0
     replacement_instance_id: i-0fedcba9876543210
+
+- name: Cut over although stack web owns the target group (then update the stack as the result's owned list says)
+  hubfix.aws.ec2_traffic_move:
+    source_instance_id: i-0123456789abcdef0
+    replacement_instance_id: i-0fedcba9876543210
+    owned: move
 
 - name: Roll it back
   hubfix.aws.ec2_traffic_move:
@@ -112,12 +133,27 @@ warnings_text:
   returned: always
   type: list
   elements: str
+owned:
+  description:
+    - The pieces of the traffic someone else manages (to the replacement only), each with C(kind) (C(classic_elb),
+      C(target_group), C(route_table), C(elastic_ip), C(network_interface)), C(id), C(name), C(change) (what the cutover
+      does to it), C(owner) (C(type), C(name), ...), C(owner_text) and C(owner_change) (the same change, said for the owner).
+  returned: always
+  type: list
+  elements: dict
+refusal:
+  description: Why the cutover is refused (O(owned=refuse) and owned pieces found before anything moved), or null.
+  returned: always
+  type: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils import pv_traffic as tr
+from ansible_collections.hubfix.aws.plugins.module_utils import traffic_owners
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client, paginate
 from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import instances_of, tags_of
+from ansible_collections.hubfix.aws.plugins.module_utils.owners import tags_dict
+from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import terraform_index
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_EIPS, MigrationError, decode_eips
 from ansible_collections.hubfix.aws.plugins.module_utils.waiting import WaitTimeout, poll, wait_for_waiter
 
@@ -134,6 +170,10 @@ class Mover:
         self.after = {}
         self.soft_failures = []
         self.forward = self.p["direction"] == "to_replacement"
+        self.owned = []
+        self.refusal = None
+        self._tables = None
+        self._addresses = {}
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -240,7 +280,7 @@ class Mover:
     def elastic_ips(self, targets):
         if not targets:
             return
-        live = {a["AllocationId"]: a for a in self.ec2.describe_addresses(AllocationIds=[t["allocation_id"] for t in targets], aws_retry=True)["Addresses"]}
+        live = self.addresses([t["allocation_id"] for t in targets])
         for t in targets:
             now = live.get(t["allocation_id"]) or {}
             here = (now.get("NetworkInterfaceId"), now.get("PrivateIpAddress"))
@@ -259,16 +299,30 @@ class Mover:
                 AllowReassociation=True,
             )
 
+    def route_tables(self, frm):
+        """The route tables with a route to ``frm`` (its instance id or primary interface), read once per run."""
+        if self._tables is None:
+            tables = {}
+            for name, value in (("route.network-interface-id", frm["primary_eni"]), ("route.instance-id", frm["instance_id"])):
+                if value:
+                    for table in paginate(self.ec2, "describe_route_tables", Filters=[{"Name": name, "Values": [value]}])["RouteTables"]:
+                        tables[table["RouteTableId"]] = table
+            self._tables = list(tables.values())
+        return self._tables
+
+    def addresses(self, allocation_ids):
+        """DescribeAddresses of ``allocation_ids`` by allocation id (each read once per run)."""
+        missing = [a for a in allocation_ids if a not in self._addresses]
+        if missing:
+            for a in self.ec2.describe_addresses(AllocationIds=missing, aws_retry=True)["Addresses"]:
+                self._addresses[a["AllocationId"]] = a
+        return {a: self._addresses[a] for a in allocation_ids if a in self._addresses}
+
     def routes(self, frm, to):
         if not frm["primary_eni"] and not frm["instance_id"]:
             return []
-        tables = {}
-        for name, value in (("route.network-interface-id", frm["primary_eni"]), ("route.instance-id", frm["instance_id"])):
-            if value:
-                for table in paginate(self.ec2, "describe_route_tables", Filters=[{"Name": name, "Values": [value]}])["RouteTables"]:
-                    tables[table["RouteTableId"]] = table
         moved = []
-        for table_id, route in tr.routes_to(tables.values(), frm["instance_id"], frm["primary_eni"]):
+        for table_id, route in tr.routes_to(self.route_tables(frm), frm["instance_id"], frm["primary_eni"]):
             destination = tr.route_destination(route)
             label = "%s %s" % (table_id, next(iter(destination.values()), "?"))
             self.change(
@@ -383,6 +437,37 @@ class Mover:
         except WaitTimeout as e:
             self.module.fail_json(msg="%s: %s" % (self.p["source_instance_id"], e), changed=bool(self.actions), actions=self.actions)
 
+    def owned_traffic(self, record, frm, to, eips, live):
+        """The pieces this cutover would move that someone else manages (tags, Terraform state, owner_tags)."""
+        pieces, moving = [], "register %s and deregister %s" % (to["instance_id"], frm["instance_id"])
+        names = list(record["load_balancers"]) if self.p["load_balancers"] else []
+        if names:
+            elb = client(self.module, "elb")
+            for start in range(0, len(names), 20):  # DescribeTags takes 20 names
+                for d in elb.describe_tags(LoadBalancerNames=names[start : start + 20], aws_retry=True)["TagDescriptions"]:
+                    pieces.append(traffic_owners.piece("classic_elb", d["LoadBalancerName"], moving, tags_dict(d.get("Tags"))))
+        arns = sorted({t["arn"] for t in record["target_groups"]}) if self.p["load_balancers"] else []
+        if arns:
+            elbv2 = client(self.module, "elbv2")
+            for start in range(0, len(arns), 20):
+                for d in elbv2.describe_tags(ResourceArns=arns[start : start + 20], aws_retry=True)["TagDescriptions"]:
+                    name = d["ResourceArn"].split(":targetgroup/")[-1].split("/")[0]
+                    pieces.append(traffic_owners.piece("target_group", d["ResourceArn"], moving, tags_dict(d.get("Tags")), name))
+        if self.p["routes"] and (frm["primary_eni"] or frm["instance_id"]):
+            for table_id, route in tr.routes_to(self.route_tables(frm), frm["instance_id"], frm["primary_eni"]):
+                table = next(t for t in self.route_tables(frm) if t["RouteTableId"] == table_id)
+                destination = next(iter(tr.route_destination(route).values()), "?")
+                change = "point route %s at %s (%s)" % (destination, to["primary_eni"], to["instance_id"])
+                pieces.append(traffic_owners.piece("route_table", table_id, change, tags_dict(table.get("Tags"))))
+        for allocation_id, address in sorted(self.addresses([e["allocation_id"] for e in eips]).items()):
+            change = "associate %s with %s" % (address.get("PublicIp") or allocation_id, to["instance_id"])
+            pieces.append(traffic_owners.piece("elastic_ip", allocation_id, change, tags_dict(address.get("Tags")), address.get("PublicIp")))
+        for want in record["interfaces"]:
+            eni = live.get(want["network_interface_id"]) or {}
+            change = "attach it to %s at device index %d" % (to["instance_id"], want["device_index"])
+            pieces.append(traffic_owners.piece("network_interface", want["network_interface_id"], change, tags_dict(eni.get("TagSet"))))
+        return traffic_owners.owned_pieces(pieces, self.p["owner_tags"], terraform_index(self.module))
+
     # --- the run -----------------------------------------------------------------------------------
 
     def run(self):
@@ -396,15 +481,28 @@ class Mover:
             record = tr.decode_network(tags)
         except MigrationError as e:
             self.module.fail_json(msg=str(e))
-        if record is None:
-            # nothing moved yet: the cutover records the source's network first; a rollback has nothing to move back
-            record = self.capture(source) if self.forward else tr.empty_record()
-            if self.forward:
-                to_set = tr.encode_network(record)
-                self.change("record", None, to_set, "record the source's network on %s (%s)" % (source["InstanceId"], tr.TAG_NETWORK))
-                if not self.module.check_mode:
-                    self.ec2.create_tags(Resources=[source["InstanceId"]], Tags=[{"Key": k, "Value": v} for k, v in to_set.items()], aws_retry=True)
+        fresh = record is None
+        if fresh and not self.forward:
+            # nothing moved yet (the cutover records the source's network before its first move): nothing to move back
+            return tr.empty_record(), [], []
+        if fresh:
+            record = self.capture(source)
         live = self.live_interfaces(record)
+        eips = decode_eips(tags) if self.p["elastic_ips"] and TAG_EIPS in tags else []
+        if self.forward:
+            self.owned = self.owned_traffic(record, frm, to, eips, live)
+            if fresh and self.p["owned"] == "refuse":
+                # decided once, before anything moved: a resumed cutover finishes what its first attempt started
+                self.refusal = traffic_owners.refusal(self.p["source_instance_id"], self.owned)
+            if self.refusal and not self.module.check_mode:
+                self.module.fail_json(msg=self.refusal, owned=self.owned, changed=False, actions=[])
+            if self.refusal:
+                self.module.warn(self.refusal)
+        if fresh and self.forward:
+            to_set = tr.encode_network(record)
+            self.change("record", None, to_set, "record the source's network on %s (%s)" % (source["InstanceId"], tr.TAG_NETWORK))
+            if not self.module.check_mode:
+                self.ec2.create_tags(Resources=[source["InstanceId"]], Tags=[{"Key": k, "Value": v} for k, v in to_set.items()], aws_retry=True)
         # the source as recorded (an interface keeps its addresses wherever it is): the Elastic IPs' positions
         interfaces = [
             dict(e, private_ips=[a["PrivateIpAddress"] for a in (live.get(e["network_interface_id"]) or {}).get("PrivateIpAddresses") or []])
@@ -416,7 +514,6 @@ class Mover:
         self.interfaces(record, frm, to, live)
         targets = []
         if self.p["elastic_ips"]:
-            eips = decode_eips(tags) if TAG_EIPS in tags else []
             try:
                 targets = tr.eip_targets(eips, record, recorded_source, frm, to)
             except MigrationError as e:
@@ -440,6 +537,9 @@ def main():
         load_balancers=dict(type="bool", default=True),
         routes=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=900),
+        owned=dict(type="str", choices=list(traffic_owners.OWNED_TRAFFIC_CHOICES), default="refuse"),
+        terraform_state_files=dict(type="list", elements="str", default=[]),
+        owner_tags=dict(type="dict", default={}),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     mover = Mover(module)
@@ -452,6 +552,8 @@ def main():
         elastic_ips=targets,
         routes=routes,
         warnings_text=mover.soft_failures,
+        owned=mover.owned,
+        refusal=mover.refusal,
         diff={"before": mover.before, "after": mover.after},
     )
 

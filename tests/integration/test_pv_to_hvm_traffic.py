@@ -2,7 +2,8 @@
 
 pv-web sits behind a Classic ELB and an ALB target group, with a secondary private IP, a secondary network interface and
 three Elastic IPs (on its primary IP, on its secondary IP and on the second interface); pv-nat is a NAT instance a route
-table sends 0.0.0.0/0 to. One scenario: prepare moves nothing; the cutover dry run makes no mutating call; a failing health
+table sends 0.0.0.0/0 to. One scenario: prepare moves nothing; the cutover dry run makes no mutating call; a cutover of
+pv-web with a stack-owned target group does not start (pv_to_hvm_owned_traffic refuse) and later ones move it; a failing health
 check after pv-web's traffic moved sends all of it back (pv-nat completes); a second attempt, killed while it moves the
 traffic and run again, moves everything; a third run changes nothing.
 """
@@ -215,6 +216,22 @@ def test_prepare_leaves_the_traffic_cutover_moves_all_of_it_and_a_rollback_bring
     assert any(f"attach {ids['second_eni']} to {web_repl['InstanceId']} at device index 1" in a for a in planned), planned
     assert where_traffic_goes(simulator, ids) == serving
 
+    # a CloudFormation stack owns the target group: the cutover does not start (nothing changes, pv-web keeps serving) and
+    # names the stack's change; from here on the cutovers move it anyway (pv_to_hvm_owned_traffic move) and say so
+    elbv2 = simulator.client("elbv2", REGION)
+    tg_arn = elbv2.describe_target_groups(Names=["web-tg"])["TargetGroups"][0]["TargetGroupArn"]
+    stack_tags = [{"Key": "aws:cloudformation:stack-name", "Value": "web"}, {"Key": "aws:cloudformation:logical-id", "Value": "WebTG"}]
+    elbv2.add_tags(ResourceArns=[tg_arn], Tags=stack_tags)
+    simulator.reset_recording()
+    result = run_playbook(PLAYBOOK, simulator.env(), dict(cutover, pv_to_hvm_instance_ids=[ids["web"]]))
+    assert simulator.mutating_calls() == []
+    web = report(tmp_path)["pv-web"]
+    assert web["status"] == "blocked" and [b["code"] for b in web["blockers"]] == ["owned_traffic"], web
+    assert "target group web-tg (managed by CloudFormation stack web (logical id WebTG))" in web["blockers"][0]["message"]
+    assert "AWS::ElasticLoadBalancingV2::TargetGroup Targets" in web["next_actions"][0]
+    assert where_traffic_goes(simulator, ids) == serving
+    cutover["pv_to_hvm_owned_traffic"] = "move"
+
     # the cutover, pv-web's health check failing once its traffic moved: all of it goes back; pv-nat completes
     failing = dict(cutover, pv_to_hvm_health_checks=[{"command": f'test "$HUBFIX_REPLACEMENT_ID" != {web_repl["InstanceId"]}', "retries": 1, "delay": 0}])
     result = run_playbook(PLAYBOOK, simulator.env(), failing)
@@ -253,6 +270,8 @@ def test_prepare_leaves_the_traffic_cutover_moves_all_of_it_and_a_rollback_bring
     assert moved["classic"] == [repl["InstanceId"]] and moved["target_group"] == [repl["InstanceId"]]
     assert repl["PublicIpAddress"] == ids["eips"]["primary"]["public_ip"]
     assert instance(ec2, ids["web"])["State"]["Name"] == "stopped"
+    todo = " | ".join(report(tmp_path)["pv-web"]["follow_ups"])
+    assert f"register {repl['InstanceId']} and deregister {ids['web']} in CloudFormation stack web (logical id WebTG)" in todo, todo
 
     # once more: nothing to do
     simulator.reset_recording()

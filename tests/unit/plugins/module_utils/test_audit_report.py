@@ -11,9 +11,10 @@ from ansible_collections.hubfix.aws.plugins.module_utils import audit_report as 
 ACCOUNT = "123456789012"
 
 ASG_MEMBER_NEXT = (
-    "blocked: member of Auto Scaling group asg-pv — run remediate_autoscaling_3 with autoscaling_imdsv2_group_names [asg-pv], "
-    'pv_to_hvm_image_map {"<paravirtual AMI>": "<HVM AMI>"} and autoscaling_imdsv2_instance_refresh true: the group then launches HVM '
-    "instances and replaces this one"
+    'blocked: member of Auto Scaling group asg-pv — run remediate_ec2_24 with pv_to_hvm_image_map {"<paravirtual AMI>": "<HVM AMI>"}: it '
+    "gives the group's launch template an HVM version (prepare) and replaces the members with an instance refresh (cutover); a group "
+    "still on a launch configuration first needs remediate_autoscaling_3 with autoscaling_imdsv2_group_names [asg-pv] and the same "
+    "pv_to_hvm_image_map"
 )
 
 

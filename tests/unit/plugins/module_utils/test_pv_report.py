@@ -95,3 +95,20 @@ def test_report_and_markdown():
     assert "## i-1 (pv-data) — migrated" in md
     assert "- error: i-3: instance not found in region eu-west-1" in md
     assert "- [ ] restore application data" in md
+
+
+OWNED = [{"kind": "target_group", "id": "arn:tg", "name": "web", "owner_change": "register i-2 and deregister i-1 in CloudFormation stack web"}]
+
+
+def test_a_prepared_plan_says_the_cutover_will_refuse_owned_traffic():
+    refusal = "i-1: the cutover would change what someone else manages: target group web"
+    r = pv_report.build_result("i-1", "us-east-1", "prepared", preflight=PREFLIGHT, query=QUERY, traffic_plan=[], traffic_refusal=refusal)
+    assert r["cutover_plan"] == ["the cutover will refuse to start (pv_to_hvm_owned_traffic refuse): " + refusal]
+
+    moved = pv_report.build_result("i-1", "us-east-1", "prepared", preflight=PREFLIGHT, query=QUERY, traffic_plan=["register i-2"], owned_traffic=OWNED)
+    assert moved["cutover_plan"][-1] == "then, in its owner: register i-2 and deregister i-1 in CloudFormation stack web"
+
+
+def test_a_cutover_that_moved_owned_traffic_leaves_the_owners_change_to_do():
+    r = pv_report.build_result("i-1", "us-east-1", "migrated", preflight=PREFLIGHT, query=QUERY, traffic=["register i-2"], owned_traffic=OWNED)
+    assert "make the cutover's change in the owner, or its next update puts the source back: register i-2" in " | ".join(r["follow_ups"])

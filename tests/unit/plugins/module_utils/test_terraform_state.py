@@ -136,7 +136,7 @@ def test_data_sources_and_other_types_skipped():
     tf = state(
         resource("aws_instance", "existing", instance(id="i-0data"), mode="data"),
         resource("aws_autoscaling_group", "existing", instance(id="asg-data", name="asg-data"), mode="data"),
-        resource("aws_launch_template", "lt", instance(id="lt-0abc", name="web")),
+        resource("aws_security_group", "sg", instance(id="sg-0abc", name="web")),
         resource("aws_instance", "web", instance(id="i-0web")),
     )
     assert [r["id"] for r in owned_resources(tf, "s")] == ["i-0web"]

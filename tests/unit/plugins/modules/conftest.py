@@ -56,6 +56,8 @@ CONNECTION_ARGS = {"region": REGION, "access_key": "AKIAIOSFODNN7EXAMPLE", "secr
 
 THROTTLING_CODE = {
     "autoscaling": "Throttling",
+    "elb": "Throttling",
+    "elbv2": "Throttling",
     "sts": "Throttling",
     "ec2": "RequestLimitExceeded",
     "securityhub": "ThrottlingException",
