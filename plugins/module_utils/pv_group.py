@@ -60,7 +60,7 @@ def plan(group_name, source_data, images, region, image_id=None, image_map=None,
     out = {"paravirtual": False, "image_id": source_image, "instance_type": instance_type, "target_image_id": None, "target_instance_type": None}
     out["problem"] = None
     if image is None:
-        out["problem"] = "group %s: its launch template's image %s is not visible to this account; cannot tell whether it is paravirtual" % (
+        out["problem"] = "Auto Scaling group %s: its launch template's image %s is not visible to this account; cannot tell whether it is paravirtual" % (
             group_name,
             source_image,
         )
@@ -71,13 +71,16 @@ def plan(group_name, source_data, images, region, image_id=None, image_map=None,
     try:
         out["target_image_id"] = resolve_image(group_name, source_image, image_id=image_id, image_map=image_map, region=region)
     except MigrationError:
-        out["problem"] = 'group %s launches the paravirtual image %s: give pv_to_hvm_image_map {"%s": "<HVM AMI>"} (or pv_to_hvm_image_id) to migrate it' % (
-            group_name,
-            source_image,
-            source_image,
+        out["problem"] = (
+            'Auto Scaling group %s launches the paravirtual image %s: give pv_to_hvm_image_map {"%s": "<HVM AMI>"} (or pv_to_hvm_image_id) to migrate it'
+            % (
+                group_name,
+                source_image,
+                source_image,
+            )
         )
         return out
-    problems = target_image_problems("group %s" % group_name, out["target_image_id"], images.get(out["target_image_id"]))
+    problems = target_image_problems("Auto Scaling group %s" % group_name, out["target_image_id"], images.get(out["target_image_id"]))
     if problems:
         out["problem"] = "; ".join(problems)
         return out
@@ -109,7 +112,13 @@ def owner_refusal(group_name, template_name, owner, data_plan):
         "elastic_beanstalk": "by moving the environment to a current (HVM) platform version",
         "terraform": "in the aws_launch_template (image_id, instance_type, metadata_options http_tokens) and terraform apply, with an instance refresh",
     }.get(owner.get("type"), "through that tool")
-    return "group %s (launch template %s) is managed by %s: set %s %s; hubfix leaves it alone" % (group_name, template_name, describe(owner), change, where)
+    return "Auto Scaling group %s (launch template %s) is managed by %s: set %s %s; hubfix leaves it alone" % (
+        group_name,
+        template_name,
+        describe(owner),
+        change,
+        where,
+    )
 
 
 def _registered(value):
@@ -196,7 +205,7 @@ def group_result(instance_id, region, preflight, source_record, template, refres
     errors = []
     if status == "failed":
         why = (refresh or template or {}).get("msg") or "failed"
-        errors.append("%s: group %s: %s" % (instance_id, record.get("name") or source_record.get("autoscaling_group_name"), why))
+        errors.append("%s: Auto Scaling group %s: %s" % (instance_id, record.get("name") or source_record.get("autoscaling_group_name"), why))
     elif status in ("rolled_back", "rollback_failed", "in_progress"):
         ir = record["instance_refresh"] or {}
         errors.append(
@@ -212,7 +221,7 @@ def group_result(instance_id, region, preflight, source_record, template, refres
     result["cutover_plan"] = group_plan_lines(record, min_healthy) if status in ("prepared", "planned") else []
     result["follow_ups"] = (
         [
-            "group %s now launches %s version %s; the earlier versions are kept (roll back by an instance refresh to one of them)"
+            "Auto Scaling group %s now launches %s version %s; the earlier versions are kept (roll back by an instance refresh to one of them)"
             % (record["name"], (record.get("launch_template") or {}).get("launch_template_name"), record["version"])
         ]
         if status == "migrated"

@@ -85,7 +85,7 @@ class MigrationError(Exception):
 # --- tags ------------------------------------------------------------------------------------
 
 
-def _chunks(items, key):
+def tag_chunks(items, key):
     """Spread space-separated ``items`` over ``key``, ``key-2``, … so no value is longer than a tag allows."""
     values, current = [], ""
     for item in items:
@@ -102,7 +102,7 @@ def _chunks(items, key):
     return {(key if i == 0 else "%s-%d" % (key, i + 1)): v for i, v in enumerate(values)}
 
 
-def _unchunk(tags, key):
+def tag_unchunk(tags, key):
     parts, i = [], 1
     while True:
         name = key if i == 1 else "%s-%d" % (key, i)
@@ -116,12 +116,12 @@ def _unchunk(tags, key):
 def encode_devices(devices):
     """``[{device_name, volume_id, delete_on_termination}]`` → tag dict (possibly several keys)."""
     items = ["%s=%s:%d" % (d["device_name"], d["volume_id"], 1 if d.get("delete_on_termination") else 0) for d in devices]
-    return _chunks(items, TAG_DEVICES)
+    return tag_chunks(items, TAG_DEVICES)
 
 
 def decode_devices(tags):
     devices = []
-    for item in _unchunk(tags, TAG_DEVICES):
+    for item in tag_unchunk(tags, TAG_DEVICES):
         device, _unused, rest = item.partition("=")
         volume_id, _unused, dot = rest.rpartition(":")
         if not device or not volume_id or dot not in ("0", "1"):
@@ -133,12 +133,12 @@ def decode_devices(tags):
 def encode_eips(eips):
     """``[{allocation_id, private_ip_address}]`` → tag dict."""
     items = ["%s@%s" % (e["allocation_id"], e.get("private_ip_address") or "") for e in eips]
-    return _chunks(items, TAG_EIPS)
+    return tag_chunks(items, TAG_EIPS)
 
 
 def decode_eips(tags):
     eips = []
-    for item in _unchunk(tags, TAG_EIPS):
+    for item in tag_unchunk(tags, TAG_EIPS):
         allocation_id, _unused, private_ip = item.partition("@")
         eips.append({"allocation_id": allocation_id, "private_ip_address": private_ip or None})
     return eips

@@ -36,7 +36,7 @@ def cutover_plan(result):
             plan.append("move %s from %s to the replacement at %s" % (m["volume_id"], m["source_device"], m["target_device"]))
     if copies and result.get("final_sync") == "none":
         plan.append("keep the prepare-time copies of the volumes (pv_to_hvm_final_sync none: data written since then stays on the source)")
-    traffic = [a for a in result.get("traffic_plan") or [] if not a.startswith("record ")]
+    traffic = result.get("traffic_plan") or []
     if result.get("traffic_plan") is not None:
         # read at prepare time (ec2_traffic_move in check mode): the moves as they stand now
         plan.extend(traffic or ["no Elastic IP, secondary address or interface, route or load balancer membership to move"])

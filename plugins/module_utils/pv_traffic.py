@@ -15,7 +15,7 @@ its address) and the rollback moves it back. What was on the source is recorded 
 from __future__ import annotations
 
 from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import network_interfaces
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, _chunks, _unchunk
+from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import MigrationError, tag_chunks, tag_unchunk
 
 TAG_NETWORK = "hubfix:original-network"
 DIRECTIONS = ("to_replacement", "to_source")
@@ -57,7 +57,7 @@ def encode_network(record):
     items += ["eni:%s@%d" % (e["network_interface_id"], e["device_index"]) for e in record["interfaces"]]
     items += ["elb:%s" % name for name in record["load_balancers"]]
     items += ["tg%s:%s@%s" % ("ip" if t["target_type"] == "ip" else "", t["arn"], "" if t.get("port") is None else t["port"]) for t in record["target_groups"]]
-    return _chunks(items or ["none"], TAG_NETWORK)
+    return tag_chunks(items or ["none"], TAG_NETWORK)
 
 
 def decode_network(tags):
@@ -65,7 +65,7 @@ def decode_network(tags):
     if TAG_NETWORK not in (tags or {}):
         return None
     record = empty_record()
-    for item in _unchunk(tags, TAG_NETWORK):
+    for item in tag_unchunk(tags, TAG_NETWORK):
         kind, _unused, value = item.partition(":")
         if item == "none":
             continue

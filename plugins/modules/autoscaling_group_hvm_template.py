@@ -140,30 +140,32 @@ def main():
     terraform = terraform_index(module)
     autoscaling, ec2 = client(module, "autoscaling"), client(module, "ec2")
     result = dict(launch_template=None, paravirtual=False, source_version=None, version=None, action="none", image={}, owner=None, refusal=None)
-    with aws_errors_fail(module, "group %s: failed to make its HVM launch template version" % name):
+    with aws_errors_fail(module, "Auto Scaling group %s: failed to make its HVM launch template version" % name):
         group = describe_group(autoscaling, name)
         if group is None:
             module.fail_json(msg="Auto Scaling group %s not found in region %s" % (name, module.region))
         result["autoscaling_group"] = dict(asg.source_record(group), name=name)
         if group.get("MixedInstancesPolicy"):
-            refused(module, result, "group %s has a mixed instances policy: set the HVM image in its launch template and overrides by hand" % name)
+            refused(module, result, "Auto Scaling group %s has a mixed instances policy: set the HVM image in its launch template and overrides by hand" % name)
         if not group.get("LaunchTemplate"):
             refused(
                 module,
                 result,
-                "group %s launches from launch configuration %s: run remediate_autoscaling_3 with autoscaling_imdsv2_group_names [%s], "
+                "Auto Scaling group %s launches from launch configuration %s: run remediate_autoscaling_3 with autoscaling_imdsv2_group_names [%s], "
                 "pv_to_hvm_image_map and autoscaling_imdsv2_instance_refresh true (its launch template then launches the HVM image)"
                 % (name, group.get("LaunchConfigurationName"), name),
             )
         spec = group["LaunchTemplate"]
         template = find_launch_template(ec2, spec.get("LaunchTemplateId"), spec.get("LaunchTemplateName"))
         if template is None:
-            module.fail_json(msg="group %s: its launch template %s does not exist" % (name, spec.get("LaunchTemplateId") or spec.get("LaunchTemplateName")))
+            module.fail_json(
+                msg="Auto Scaling group %s: its launch template %s does not exist" % (name, spec.get("LaunchTemplateId") or spec.get("LaunchTemplateName"))
+            )
         template_id, template_name = template["LaunchTemplateId"], template["LaunchTemplateName"]
         result["launch_template"] = {"launch_template_id": template_id, "launch_template_name": template_name}
         source = launch_template_version(ec2, template_id, spec.get("Version") or "$Default")
         if source is None:
-            module.fail_json(msg="group %s: version %s of launch template %s does not exist" % (name, spec.get("Version"), template_name))
+            module.fail_json(msg="Auto Scaling group %s: version %s of launch template %s does not exist" % (name, spec.get("Version"), template_name))
         source_data = source.get("LaunchTemplateData") or {}
         result["source_version"] = result["version"] = str(source["VersionNumber"])
         wanted = [i for i in (source_data.get("ImageId"), p["image_id"], *p["image_map"].values()) if i]

@@ -112,6 +112,11 @@ actions:
   returned: always
   type: list
   elements: str
+moves:
+  description: RV(actions) without the bookkeeping (the record written on the source) - the traffic moves only.
+  returned: always
+  type: list
+  elements: str
 record:
   description:
     - What carried the source's traffic (C(secondary_ips), C(interfaces) with C(network_interface_id) and C(device_index),
@@ -172,6 +177,7 @@ class Mover:
         self.forward = self.p["direction"] == "to_replacement"
         self.owned = []
         self.refusal = None
+        self.bookkeeping = None  # the action line that only records (not a move)
         self._tables = None
         self._addresses = {}
 
@@ -500,7 +506,8 @@ class Mover:
                 self.module.warn(self.refusal)
         if fresh and self.forward:
             to_set = tr.encode_network(record)
-            self.change("record", None, to_set, "record the source's network on %s (%s)" % (source["InstanceId"], tr.TAG_NETWORK))
+            self.bookkeeping = "record the source's network on %s (%s)" % (source["InstanceId"], tr.TAG_NETWORK)
+            self.change("record", None, to_set, self.bookkeeping)
             if not self.module.check_mode:
                 self.ec2.create_tags(Resources=[source["InstanceId"]], Tags=[{"Key": k, "Value": v} for k, v in to_set.items()], aws_retry=True)
         # the source as recorded (an interface keeps its addresses wherever it is): the Elastic IPs' positions
@@ -548,6 +555,7 @@ def main():
     module.exit_json(
         changed=bool(mover.actions),
         actions=mover.actions,
+        moves=[a for a in mover.actions if a != mover.bookkeeping],
         record=record,
         elastic_ips=targets,
         routes=routes,

@@ -89,7 +89,9 @@ def test_members_are_migrated_through_their_group_and_an_owned_group_is_left_to_
     assert "start an instance refresh of group asg-pv to launch template web-pv version 2" in member["cutover_plan"][0]
     owned = by_id[owned_members[0]["InstanceId"]]
     assert owned["status"] == "blocked", owned
-    assert owned["next_actions"][0].startswith("group asg-owned (launch template owned-pv) is managed by CloudFormation stack web (logical id WebGroup)")
+    assert owned["next_actions"][0].startswith(
+        "Auto Scaling group asg-owned (launch template owned-pv) is managed by CloudFormation stack web (logical id WebGroup)"
+    )
     assert len(ec2.describe_launch_template_versions(LaunchTemplateName="owned-pv")["LaunchTemplateVersions"]) == 1
 
     result = run_playbook(PLAYBOOK, simulator.env(), ev)

@@ -1,11 +1,12 @@
 """EC2.24 on a real estate: what carries the traffic moves with the cutover, and back with a rollback.
 
-pv-web sits behind a Classic ELB and an ALB target group, with a secondary private IP, a secondary network interface and
-three Elastic IPs (on its primary IP, on its secondary IP and on the second interface); pv-nat is a NAT instance a route
-table sends 0.0.0.0/0 to. One scenario: prepare moves nothing; the cutover dry run makes no mutating call; a cutover of
-pv-web with a stack-owned target group does not start (pv_to_hvm_owned_traffic refuse) and later ones move it; a failing health
-check after pv-web's traffic moved sends all of it back (pv-nat completes); a second attempt, killed while it moves the
-traffic and run again, moves everything; a third run changes nothing.
+pv-web (m1.small, an instance-store type, in a spread placement group) sits behind a Classic ELB and an ALB target group,
+with a secondary private IP, a secondary network interface and three Elastic IPs (on its primary IP, on its secondary IP
+and on the second interface); pv-nat is a NAT instance a route table sends 0.0.0.0/0 to. One scenario: prepare moves
+nothing; the cutover dry run makes no mutating call; a cutover of pv-web with a stack-owned target group does not start
+(pv_to_hvm_owned_traffic refuse) and later ones move it; a failing health check after pv-web's traffic moved sends all of
+it back (pv-nat completes); a second attempt, killed while it moves the traffic and run again, moves everything (the
+replacement in the placement group); a third run changes nothing.
 """
 
 from __future__ import annotations
@@ -68,7 +69,8 @@ def build(sim):
             **extra,
         )["Instances"][0]["InstanceId"]
 
-    web = launch("pv-web")
+    ec2.create_placement_group(GroupName="web-spread", Strategy="spread")
+    web = launch("pv-web", Placement={"GroupName": "web-spread"})  # its replacement must join the group
     nat = launch("pv-nat")
     ec2.modify_instance_attribute(InstanceId=nat, SourceDestCheck={"Value": False})
     web_eni = primary(instance(ec2, web))["NetworkInterfaceId"]
@@ -269,6 +271,7 @@ def test_prepare_leaves_the_traffic_cutover_moves_all_of_it_and_a_rollback_bring
     assert not moved["secondary_ip_on_source"]
     assert moved["classic"] == [repl["InstanceId"]] and moved["target_group"] == [repl["InstanceId"]]
     assert repl["PublicIpAddress"] == ids["eips"]["primary"]["public_ip"]
+    assert repl["Placement"].get("GroupName") == "web-spread"
     assert instance(ec2, ids["web"])["State"]["Name"] == "stopped"
     todo = " | ".join(report(tmp_path)["pv-web"]["follow_ups"])
     assert f"register {repl['InstanceId']} and deregister {ids['web']} in CloudFormation stack web (logical id WebTG)" in todo, todo

@@ -50,7 +50,9 @@ def test_plan_maps_image_and_type_and_says_what_is_missing():
     assert "give pv_to_hvm_image_map" in pv_group.plan("web", data, IMAGES, "us-east-1")["problem"]
     assert "not visible" in pv_group.plan("web", {"ImageId": "ami-gone"}, IMAGES, "us-east-1")["problem"]
     assert pv_group.plan("web", {"ImageId": HVM}, IMAGES, "us-east-1")["paravirtual"] is False
-    assert pv_group.plan("web", data, IMAGES, "us-east-1", image_id="ami-missing")["problem"].startswith("group web: target image ami-missing does not exist")
+    assert pv_group.plan("web", data, IMAGES, "us-east-1", image_id="ami-missing")["problem"].startswith(
+        "Auto Scaling group web: target image ami-missing does not exist"
+    )
 
 
 def test_the_client_token_is_stable_per_request():
@@ -107,9 +109,9 @@ def test_a_member_reports_what_its_group_went_through():
 
 
 def test_a_refused_or_failed_group_blocks_or_fails_its_members():
-    refused = result(template=dict(TEMPLATE, refusal="group asg-pv is managed by CloudFormation stack web", version=None))
-    assert refused["status"] == "blocked" and refused["next_actions"] == ["group asg-pv is managed by CloudFormation stack web"]
-    assert refused["blockers"] == [{"code": "autoscaling_group", "message": "group asg-pv is managed by CloudFormation stack web"}]
+    refused = result(template=dict(TEMPLATE, refusal="Auto Scaling group asg-pv is managed by CloudFormation stack web", version=None))
+    assert refused["status"] == "blocked" and refused["next_actions"] == ["Auto Scaling group asg-pv is managed by CloudFormation stack web"]
+    assert refused["blockers"] == [{"code": "autoscaling_group", "message": "Auto Scaling group asg-pv is managed by CloudFormation stack web"}]
     failed = result(template={"failed": True, "msg": "AccessDenied"})
-    assert failed["status"] == "failed" and failed["errors"] == ["i-1: group asg-pv: AccessDenied"]
-    assert result(refreshed={"failed": True, "msg": "throttled"})["errors"] == ["i-1: group asg-pv: throttled"]
+    assert failed["status"] == "failed" and failed["errors"] == ["i-1: Auto Scaling group asg-pv: AccessDenied"]
+    assert result(refreshed={"failed": True, "msg": "throttled"})["errors"] == ["i-1: Auto Scaling group asg-pv: throttled"]

@@ -101,7 +101,7 @@ def test_a_stack_owned_template_is_refused_with_the_stacks_change(aws, run):
     assert result["changed"] is False and result["version"] is None
     assert result["owner"]["type"] == "cloudformation"
     assert result["refusal"] == (
-        "group asg-web (launch template web) is managed by CloudFormation stack web (logical id WebLT): set ImageId %s, InstanceType "
+        "Auto Scaling group asg-web (launch template web) is managed by CloudFormation stack web (logical id WebLT): set ImageId %s, InstanceType "
         "t3.small and MetadataOptions HttpTokens required in the stack's AWS::EC2::LaunchTemplate LaunchTemplateData and update the "
         "stack (its rolling update replaces the instances); hubfix leaves it alone" % HVM
     )
@@ -112,7 +112,7 @@ def test_no_image_for_it_is_refused_with_what_to_give(aws, run):
 
     result = run(module, dict(ARGS, image_map={}))
 
-    wanted = 'group asg-web launches the paravirtual image %s: give pv_to_hvm_image_map {"%s": "<HVM AMI>"} (or pv_to_hvm_image_id) to migrate it'
+    wanted = 'Auto Scaling group asg-web launches the paravirtual image %s: give pv_to_hvm_image_map {"%s": "<HVM AMI>"} (or pv_to_hvm_image_id) to migrate it'
     assert result["refusal"] == wanted % (PV, PV)
 
 
@@ -121,5 +121,5 @@ def test_a_group_on_a_launch_configuration_goes_through_autoscaling_3(aws, run):
 
     result = run(module, ARGS)
 
-    assert result["refusal"].startswith("group asg-web launches from launch configuration lc-web: run remediate_autoscaling_3")
+    assert result["refusal"].startswith("Auto Scaling group asg-web launches from launch configuration lc-web: run remediate_autoscaling_3")
     assert result["autoscaling_group"]["launch_configuration_name"] == "lc-web"

@@ -117,7 +117,7 @@ def test_move_cuts_over_an_owned_piece_and_says_what_to_change_in_the_owner(aws,
     (owned,) = result["owned"]
     assert owned["owner_text"] == "Terraform resource aws_lb_target_group_attachment.web (state %s)" % state
     assert owned["owner_change"].endswith("(aws_lb_target_group_attachment target_id)")
-    assert result["actions"][0].startswith("record the source's network")
+    assert result["actions"][0].startswith("record the source's network") and result["moves"] == result["actions"][1:]
     assert "register %s with target group web port 80" % REPL in result["actions"]
 
 
