@@ -58,6 +58,14 @@ def from_assumed(results):
     return records
 
 
+def ambient_session_token(environ):
+    """The token amazon.aws would not read: ``AWS_SECURITY_TOKEN`` (what AWX / Tower injects) when neither
+    ``AWS_SESSION_TOKEN`` nor ``AWS_PROFILE`` is set, else an empty string."""
+    if environ.get("AWS_SESSION_TOKEN") or environ.get("AWS_PROFILE"):
+        return ""
+    return environ.get("AWS_SECURITY_TOKEN") or ""
+
+
 def from_caller(caller, session_token=None):
     """The one record of the ambient credentials, from ``amazon.aws.aws_caller_info``'s result. A skipped identification
     (``accounts_identify_ambient: false``) leaves ``account_id`` None: the first scan identifies it (``identified``)."""

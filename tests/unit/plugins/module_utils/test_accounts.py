@@ -191,3 +191,19 @@ def test_unidentified_ambient_account_is_usable_and_identified_by_the_scan():
 def test_identified_keeps_known_accounts():
     records = [{"account_id": A, "role_arn": "arn:aws:iam::%s:role/r" % A, "status": "ok", "error": None, "credentials": {}}]
     assert accounts.identified(records, [{"account_id": "999999999999"}]) == records
+
+
+def test_the_ambient_session_token_is_the_one_awx_injects_only_when_amazon_aws_would_not_find_one():
+    assert accounts.ambient_session_token({"AWS_SECURITY_TOKEN": "awx"}) == "awx"
+    assert accounts.ambient_session_token({"AWS_SECURITY_TOKEN": "awx", "AWS_SESSION_TOKEN": "own"}) == ""
+    assert accounts.ambient_session_token({"AWS_SECURITY_TOKEN": "awx", "AWS_PROFILE": "ops"}) == ""
+    assert accounts.ambient_session_token({}) == ""
+
+
+def test_the_lookup_reads_the_controllers_environment(monkeypatch):
+    from ansible_collections.hubfix.aws.plugins.lookup.ambient_session_token import LookupModule
+
+    monkeypatch.setenv("AWS_SECURITY_TOKEN", "awx")
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    assert LookupModule().run([]) == ["awx"]
