@@ -13,7 +13,7 @@ from __future__ import annotations
 from ansible_collections.hubfix.aws.plugins.module_utils import blockers as bl
 from ansible_collections.hubfix.aws.plugins.module_utils import claims
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import NoReplacementType, resolve_instance_type
-from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import normalize_instance
+from ansible_collections.hubfix.aws.plugins.module_utils.paravirtual import network_interfaces, normalize_instance
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_PHASE,
     MigrationError,
@@ -181,4 +181,10 @@ def probes(ec2, instance, image_id, instance_type, moves, eips, old_root_device)
         out.append(("ec2:AttachVolume", ec2.attach_volume, {"VolumeId": m["volume_id"], "InstanceId": iid, "Device": old_root_device}))
     if eips:
         out.append(("ec2:AssociateAddress", ec2.associate_address, {"AllocationId": eips[0]["allocation_id"], "InstanceId": iid, "AllowReassociation": True}))
+    # a secondary interface moves at cutover (and back on rollback); the secondary private IP calls have no DryRun
+    second = next((e for e in network_interfaces(instance) if e["device_index"] not in (0, None) and e["attachment_id"]), None)
+    if second:
+        out.append(("ec2:DetachNetworkInterface", ec2.detach_network_interface, {"AttachmentId": second["attachment_id"]}))
+        attach = {"NetworkInterfaceId": second["network_interface_id"], "InstanceId": iid, "DeviceIndex": second["device_index"]}
+        out.append(("ec2:AttachNetworkInterface", ec2.attach_network_interface, attach))
     return out

@@ -18,7 +18,9 @@ description:
   - Collects the blockers (instance-store root, instance-store data without the acknowledgement, Auto Scaling group
     member, CloudFormation or Elastic Beanstalk managed, termination protection, spot) from the live instance and
     from O(blockers) (what M(hubfix.aws.paravirtual_instance_info) reported).
-  - Probes every EC2 call the migration makes with C(DryRun=True) to find missing IAM permissions before anything changes.
+  - Probes every EC2 call the migration makes with C(DryRun=True) to find missing IAM permissions before anything changes
+    (for an instance with a secondary network interface also C(DetachNetworkInterface) / C(AttachNetworkInterface), which
+    the cutover uses to move it; the secondary private IP calls and the load balancer calls have no C(DryRun)).
   - Never changes anything, in check mode or not; C(DryRun) probes are not mutating calls.
 author:
   - hubfix.aws maintainers (@hubfix)
