@@ -38,7 +38,7 @@ from tests.simulator.seed import seed
 if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
 
-from ansible_collections.hubfix.aws.plugins.filter.audit import audit_summary  # noqa: E402
+from ansible_collections.hubfix.aws.plugins.module_utils.audit_report import audit_summary  # noqa: E402
 
 DEMO_REGIONS = ["us-east-1", "eu-west-1"]
 

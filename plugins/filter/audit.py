@@ -6,16 +6,17 @@ audit_summary.yml. The logic is in module_utils/audit_report.py and module_utils
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils.audit_report import audit_of_account, audit_of_accounts, audit_report, audit_summary
-from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_import import import_summary
+from ansible_collections.hubfix.aws.plugins.plugin_utils.lazy_filters import lazy_filters
 
 
 class FilterModule:
     def filters(self):
-        return {
-            "audit_report": audit_report,
-            "audit_summary": audit_summary,
-            "audit_of_accounts": audit_of_accounts,
-            "audit_of_account": audit_of_account,
-            "import_summary": import_summary,
-        }
+        return lazy_filters(
+            {
+                "audit_report": "audit_report.audit_report",
+                "audit_summary": "audit_report.audit_summary",
+                "audit_of_accounts": "audit_report.audit_of_accounts",
+                "audit_of_account": "audit_report.audit_of_account",
+                "import_summary": "securityhub_import.import_summary",
+            }
+        )

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hubfix.aws.plugins.module_utils import eda_events
+from ansible_collections.hubfix.aws.plugins.plugin_utils.lazy_filters import lazy, lazy_filters
 
 
 def eda_run(hubfix, apply=False, accounts=None, role_name=None, external_id=None):
     try:
-        return eda_events.eda_run(hubfix, apply=apply, accounts=accounts, role_name=role_name, external_id=external_id)
+        return lazy("eda_events.eda_run")(hubfix, apply=apply, accounts=accounts, role_name=role_name, external_id=external_id)
     except (ValueError, KeyError, TypeError) as e:
         raise AnsibleFilterError("hubfix.aws.eda_run: %s" % e) from e
 
 
 class FilterModule:
     def filters(self):
-        return {"eda_run": eda_run, "eda_inventory_yaml": eda_events.inventory_yaml}
+        return dict(lazy_filters({"eda_inventory_yaml": "eda_events.inventory_yaml"}), eda_run=eda_run)

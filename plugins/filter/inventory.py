@@ -5,9 +5,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils import findings_inventory
+from ansible_collections.hubfix.aws.plugins.plugin_utils.lazy_filters import lazy_filters
 
 
 class FilterModule:
     def filters(self):
-        return {"inventory_scope": findings_inventory.inventory_scope}
+        return lazy_filters(
+            {
+                "inventory_scope": "findings_inventory.inventory_scope",
+            }
+        )

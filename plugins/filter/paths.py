@@ -5,9 +5,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils.report_files import local_path
+from ansible_collections.hubfix.aws.plugins.plugin_utils.lazy_filters import lazy_filters
 
 
 class FilterModule:
     def filters(self):
-        return {"local_path": local_path}
+        return lazy_filters(
+            {
+                "local_path": "report_files.local_path",
+            }
+        )

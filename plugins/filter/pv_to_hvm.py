@@ -19,38 +19,38 @@ pv_migration.py.
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils import pv_to_hvm_run as run
-from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_group import group_result
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import hop_limit_problem, in_progress, phase_reached, stage_steps
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_report import build_report, build_result, render_markdown
+from ansible_collections.hubfix.aws.plugins.plugin_utils.lazy_filters import lazy, lazy_filters
 
 
 def _result(instance_id, region, status, preflight=None, query=None, old_root_device="/dev/sdo", **extra):
-    return build_result(instance_id, region, status, preflight=preflight, query=query, old_root_device=old_root_device, **extra)
+    return lazy("pv_report.build_result")(instance_id, region, status, preflight=preflight, query=query, old_root_device=old_root_device, **extra)
 
 
 class FilterModule:
     def filters(self):
-        return {
-            "pv_to_hvm_result": _result,
-            "pv_to_hvm_group_result": group_result,
-            "pv_to_hvm_markdown": render_markdown,
-            "pv_to_hvm_run_report": run.run_report,
-            "pv_to_hvm_report": build_report,  # the 0.1.0 name of the per-instance report, kept
-            "pv_to_hvm_in_progress": in_progress,
-            "pv_to_hvm_phase_reached": phase_reached,
-            "pv_to_hvm_stage_steps": stage_steps,
-            "pv_to_hvm_health_results": run.health_results,
-            "pv_to_hvm_bring_up_volumes": run.bring_up_volumes,
-            "pv_to_hvm_hop_limit_problem": hop_limit_problem,
-            "pv_to_hvm_malformed_instance_ids": malformed_instance_ids,
-            "pv_to_hvm_finding_refs": run.finding_refs,
-            "pv_to_hvm_image_targets": run.image_targets,
-            "pv_to_hvm_image_problems": run.image_problems,
-            "pv_to_hvm_verify": run.verify,
-            "pv_to_hvm_finding_note": run.finding_note,
-            "pv_to_hvm_verified": run.verified,
-            "with_account": run.with_account,
-            "instance_finding_outcome": run.instance_finding_outcome,
-        }
+        return dict(
+            lazy_filters(
+                {
+                    "pv_to_hvm_group_result": "pv_group.group_result",
+                    "pv_to_hvm_markdown": "pv_report.render_markdown",
+                    "pv_to_hvm_run_report": "pv_to_hvm_run.run_report",
+                    "pv_to_hvm_report": "pv_report.build_report",  # the 0.1.0 name of the per-instance report, kept
+                    "pv_to_hvm_in_progress": "pv_migration.in_progress",
+                    "pv_to_hvm_phase_reached": "pv_migration.phase_reached",
+                    "pv_to_hvm_stage_steps": "pv_migration.stage_steps",
+                    "pv_to_hvm_health_results": "pv_to_hvm_run.health_results",
+                    "pv_to_hvm_bring_up_volumes": "pv_to_hvm_run.bring_up_volumes",
+                    "pv_to_hvm_hop_limit_problem": "pv_migration.hop_limit_problem",
+                    "pv_to_hvm_malformed_instance_ids": "instance_ids.malformed_instance_ids",
+                    "pv_to_hvm_finding_refs": "pv_to_hvm_run.finding_refs",
+                    "pv_to_hvm_image_targets": "pv_to_hvm_run.image_targets",
+                    "pv_to_hvm_image_problems": "pv_to_hvm_run.image_problems",
+                    "pv_to_hvm_verify": "pv_to_hvm_run.verify",
+                    "pv_to_hvm_finding_note": "pv_to_hvm_run.finding_note",
+                    "pv_to_hvm_verified": "pv_to_hvm_run.verified",
+                    "with_account": "pv_to_hvm_run.with_account",
+                    "instance_finding_outcome": "pv_to_hvm_run.instance_finding_outcome",
+                }
+            ),
+            pv_to_hvm_result=_result,  # its defaults are the filter's documented signature
+        )

@@ -5,9 +5,13 @@
 
 from __future__ import annotations
 
-from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_workflow import update_outcome
+from ansible_collections.hubfix.aws.plugins.plugin_utils.lazy_filters import lazy_filters
 
 
 class FilterModule:
     def filters(self):
-        return {"finding_update_outcome": update_outcome}
+        return lazy_filters(
+            {
+                "finding_update_outcome": "securityhub_workflow.update_outcome",
+            }
+        )

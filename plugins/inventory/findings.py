@@ -114,9 +114,10 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.plugin_utils.inventory import AWSInventoryBase
 from ansible_collections.hubfix.aws.plugins.module_utils import findings_inventory as fi
 from ansible_collections.hubfix.aws.plugins.module_utils import organization as org
+from ansible_collections.hubfix.aws.plugins.module_utils.account_audit import scan_account
 from ansible_collections.hubfix.aws.plugins.module_utils.accounts import problems as account_problems
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import RETRY
-from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_account, scan_accounts
+from ansible_collections.hubfix.aws.plugins.module_utils.findings_scan import AccountScope, scan_accounts
 from ansible_collections.hubfix.aws.plugins.module_utils.organization_aws import resolve as resolve_organization
 
 SESSION_NAME = "hubfix-inventory"

@@ -31,10 +31,10 @@ from ansible_collections.hubfix.aws.plugins.module_utils.controls import (
     reason_text,
     validate_controls,
 )
+from ansible_collections.hubfix.aws.plugins.module_utils.migration_tags import TAG_REPLACED_BY
 from ansible_collections.hubfix.aws.plugins.module_utils.owners import describe as describe_owner
 from ansible_collections.hubfix.aws.plugins.module_utils.owners import owner_file_name
 from ansible_collections.hubfix.aws.plugins.module_utils.partitions import instance_arn
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_REPLACED_BY
 
 SCHEMA_VERSION = 1
 

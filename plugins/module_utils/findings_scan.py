@@ -1,10 +1,10 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The audit of one account outside a module (the ``hubfix.aws.findings`` inventory plugin): the same region scans as
-``paravirtual_instance_info`` and ``launch_config_imdsv2_info`` (``RegionScan``, the ownership lookups) run through a
-module-like scope that carries the account's credentials, and the same ``audit_report`` findings; accounts are scanned
-concurrently, an account that fails is reported and the others finish.
+"""The detection of one account through a module-like scope that carries the account's credentials (``AccountScope``):
+the same region scans as ``paravirtual_instance_info`` and ``launch_config_imdsv2_info`` (``RegionScan``, the ownership
+lookups), for ``accounts_detection_info`` and the ``hubfix.aws.findings`` inventory plugin (its report:
+``account_audit.py``); accounts are scanned concurrently, an account that fails is reported and the others finish.
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hubfix.aws.plugins.module_utils import imdsv2, paravirtual
 from ansible_collections.hubfix.aws.plugins.module_utils.accounts import boto3_credentials
-from ansible_collections.hubfix.aws.plugins.module_utils.audit_report import audit_report
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import shared_clients
 from ansible_collections.hubfix.aws.plugins.module_utils.controls import AUTOSCALING_3, AUTOSCALING_9, EC2_24
 from ansible_collections.hubfix.aws.plugins.module_utils.owners_aws import RegionOwners
-from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, ResolvedRegions, module_regions
-from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_api import get_findings
-from ansible_collections.hubfix.aws.plugins.module_utils.securityhub_findings import build_filters, targets_of
+from ansible_collections.hubfix.aws.plugins.module_utils.regions import RegionScan, ResolvedRegions
 
 DEFAULT_ACCOUNT_CONCURRENCY = 8
 
@@ -101,37 +98,6 @@ def detect_account(scope, controls):
         running = {name: pool.submit(scan, scope, owners, resolved) for name, scan in scans.items()}
         done = {name: future.result()[1] for name, future in running.items()}
     return {"paravirtual": done.get("paravirtual"), "launch_configs": done.get("launch_configs")}
-
-
-def securityhub_targets(scope, controls, regions):
-    """``{(control, region, resource id)}`` of the FAILED, ACTIVE, NEW or NOTIFIED findings of ``controls`` that
-    Security Hub holds in this account's ``regions`` (GetFindings, pages of 100)."""
-    targets = set()
-    filters = build_filters(controls=controls)
-    for region in regions:
-        found, _truncated = get_findings(scope.client("securityhub", region=region), filters)
-        for target in targets_of(found, controls)[0]:
-            targets.add((target["control"], target["region"] or region, target["id"]))
-    return targets
-
-
-def scan_account(scope, controls, source="scan"):
-    """The audit report of one account (``audit_report``) for ``controls``. With ``source: securityhub`` only the
-    resources Security Hub names as failing are kept, each verified by the scan (one gone since is dropped)."""
-    regions = scope.params.get("regions")
-    if source == "securityhub":
-        resolved, _opt_in = module_regions(scope, regions)
-        targets = securityhub_targets(scope, controls, resolved)
-        regions = sorted({region for _control, region, _id in targets})
-        if not regions:
-            return audit_report(controls=controls), targets
-        scope.params["regions"] = regions
-    detected = detect_account(scope, controls)
-    report = audit_report(paravirtual=detected["paravirtual"], launch_configs=detected["launch_configs"], controls=controls)
-    if source == "securityhub":
-        report["findings"] = [f for f in report["findings"] if (f["control"], f["region"], f["resource_id"]) in targets]
-        return report, targets
-    return report, None
 
 
 def scan_accounts(accounts, scan_one, concurrency=DEFAULT_ACCOUNT_CONCURRENCY):

@@ -31,9 +31,9 @@ from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
 )
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_ids import malformed_instance_ids
 from ansible_collections.hubfix.aws.plugins.module_utils.instance_types import suggest_instance_type
+from ansible_collections.hubfix.aws.plugins.module_utils.migration_tags import TAG_REPLACED_BY
 from ansible_collections.hubfix.aws.plugins.module_utils.owners import TAG_ASG, owner_from_tags
 from ansible_collections.hubfix.aws.plugins.module_utils.partitions import instance_arn
-from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import TAG_REPLACED_BY
 
 DESCRIBE_INSTANCES_PAGE = 1000
 

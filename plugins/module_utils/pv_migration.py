@@ -27,30 +27,24 @@ import hashlib
 import re
 
 from ansible_collections.hubfix.aws.plugins.module_utils.claims import run_id_problem
-
-TAG_PHASE = "hubfix:migration-phase"
-TAG_RUN = "hubfix:migration-run"
-TAG_WAS_RUNNING = "hubfix:was-running"
-TAG_DEVICES = "hubfix:original-devices"
-TAG_EIPS = "hubfix:original-eips"
-TAG_REPLACEMENT = "hubfix:replacement-id"
-TAG_REPLACED_BY = "hubfix:replaced-by"
-TAG_REPLACES = "hubfix:replaces"
-TAG_ERROR = "hubfix:migration-error"
-TAG_SOURCE_INSTANCE = "hubfix:source-instance"
-TAG_SOURCE_VOLUME = "hubfix:source-volume"
-TAG_SOURCE_DEVICE = "hubfix:source-device"
-TAG_MIGRATION_RUN_FILTER = "tag:" + TAG_RUN
-# Which run works on the migration now (module_utils/claims.py), refreshed at every phase, removed when it ends.
-TAG_CLAIM = "hubfix:migration-claim"
-# The attempt number: a new attempt starts after a rollback, and the replacement's ClientToken is per source and attempt.
-TAG_ATTEMPT = "hubfix:migration-attempt"
-# Volumes hubfix made from a snapshot for the replacement (strategy copy): which snapshot, and the copy a final sync replaced.
-TAG_COPIED_FROM = "hubfix:copied-from-snapshot"
-TAG_SUPERSEDED_BY = "hubfix:superseded-by"
-# Snapshots taken at cutover after the source stopped (final sync); the others are the prepare-time backups.
-TAG_SNAPSHOT_PURPOSE = "hubfix:snapshot-purpose"
-SNAPSHOT_PURPOSES = ("backup", "final")
+from ansible_collections.hubfix.aws.plugins.module_utils.migration_tags import (
+    TAG_ATTEMPT,
+    TAG_CLAIM,
+    TAG_COPIED_FROM,
+    TAG_DEVICES,
+    TAG_EIPS,
+    TAG_ERROR,
+    TAG_PHASE,
+    TAG_REPLACED_BY,
+    TAG_REPLACEMENT,
+    TAG_REPLACES,
+    TAG_RUN,
+    TAG_SNAPSHOT_PURPOSE,
+    TAG_SOURCE_DEVICE,
+    TAG_SOURCE_INSTANCE,
+    TAG_SOURCE_VOLUME,
+    TAG_WAS_RUNNING,
+)
 
 # Phases in the order they complete; the phase tag holds the last one completed. Stage prepare (the source keeps running)
 # ends at "prepared"; stage cutover goes from there to "completed". A migration recorded by an older version (stopped before

@@ -15,9 +15,9 @@ from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import (
     own_snapshots,
     tags_of,
 )
+from ansible_collections.hubfix.aws.plugins.module_utils.migration_tags import TAG_MIGRATION_RUN_FILTER
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_COPIED_FROM,
-    TAG_MIGRATION_RUN_FILTER,
     TAG_REPLACES,
     TAG_SOURCE_DEVICE,
     TAG_SOURCE_INSTANCE,

@@ -183,11 +183,16 @@ class RegionScan:
         resolved = resolved_by or ResolvedRegions(module, with_account)
         self.regions, self.opt_in, self.account_id = resolved.regions, resolved.opt_in, resolved.account_id
         opt_in = self.opt_in
-        # clients are made here, not in the scanning threads
-        self.clients = {region: aws_clients().client(module, service, region) for region in self.regions}
-        self.outcomes = scan_regions(lambda region: scan(self.clients[region], region, self.account_id), self.regions, opt_in)
+        self._module, self._service = module, service
+        # each region's client is made in its scanning thread: while one client is built (CPU), the regions that have
+        # theirs already wait on AWS; a client that cannot be made fails its region only
+        self.outcomes = scan_regions(lambda region: scan(self.client(region), region, self.account_id), self.regions, opt_in)
         self.rows = region_rows(self.regions, self.outcomes, failed_count, evaluated_count)
         fail_if_every_region_failed(module, self.rows, account_id=self.account_id, **(empty_result or {}))
+
+    def client(self, region):
+        """The scanned service's client of ``region`` (made once: the module's clients are shared)."""
+        return aws_clients().client(self._module, self._service, region)
 
     def results(self):
         """The result of every region scanned without error, in region order."""

@@ -48,8 +48,12 @@ ARGUMENT_SPEC = dict(
     data=dict(type="dict"),
     markdown=dict(type="str"),
     html=dict(type="str"),
+    markdown_template=dict(type="str"),
+    html_template=dict(type="str"),
     update_latest=dict(type="bool", default=True),
 )
+MUTUALLY_EXCLUSIVE = [["markdown", "markdown_template"], ["html", "html_template"]]
+TEMPLATE_OPTIONS = ("markdown_template", "html_template")
 
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 

@@ -117,9 +117,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import attach_volum
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.hubfix.aws.plugins.module_utils.clients import aws_errors_fail, client
 from ansible_collections.hubfix.aws.plugins.module_utils.ec2_api import describe_instance, describe_volume, tags_of
+from ansible_collections.hubfix.aws.plugins.module_utils.migration_tags import TAG_SUPERSEDED_BY
 from ansible_collections.hubfix.aws.plugins.module_utils.pv_migration import (
     TAG_COPIED_FROM,
-    TAG_SUPERSEDED_BY,
     MigrationError,
     attached_devices,
     copy_volume_params,

@@ -277,7 +277,7 @@ def not_failing(scan, instance_ids, instances):
     missing = [i for i in instance_ids if i not in {r["instance_id"] for r in instances}]
     if not missing:
         return [], [], None
-    outcomes = scan_regions(lambda region: existing_instance_ids(scan.clients[region], missing), scan.scanned)
+    outcomes = scan_regions(lambda region: existing_instance_ids(scan.client(region), missing), scan.scanned)
     seen = set()
     for found, error in outcomes.values():
         if error:

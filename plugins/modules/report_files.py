@@ -41,6 +41,19 @@ options:
   html:
     description: The HTML report.
     type: str
+  markdown_template:
+    description:
+      - A Jinja2 template that renders the Markdown report from O(data), found as C(ansible.builtin.template) finds its
+        source (the role's C(templates/) directory, then the playbook's); the template sees the report as C(report).
+      - Rendered on the controller with plain Jinja2 (no lookups or Ansible filters in it), much faster than a
+        C(lookup('ansible.builtin.template')) of the same template for a big report.
+      - Mutually exclusive with O(markdown); needs O(data).
+    type: str
+    version_added: 0.3.0
+  html_template:
+    description: As O(markdown_template), for the HTML report. Mutually exclusive with O(html).
+    type: str
+    version_added: 0.3.0
   update_latest:
     description: Copy the report to C(<report_dir>/latest/) too.
     type: bool
@@ -66,7 +79,17 @@ EXAMPLES = r"""
     run_id: "{{ hubfix_run.id }}"
     name: audit
     data: "{{ audit_result }}"
-    markdown: "{{ lookup('ansible.builtin.template', 'audit.md.j2') }}"
+    markdown_template: audit.md.j2  # rendered with the report as `report`
+    html_template: audit.html.j2
+  check_mode: false
+
+- name: Write a report whose Markdown is made by a filter
+  hubfix.aws.report_files:
+    report_dir: ./hubfix-reports
+    run_id: "{{ hubfix_run.id }}"
+    name: pv_to_hvm
+    data: "{{ pv_to_hvm_report }}"
+    markdown: "{{ pv_to_hvm_report | hubfix.aws.pv_to_hvm_markdown }}"
   check_mode: false
 """
 
@@ -94,11 +117,15 @@ latest_paths:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hubfix.aws.plugins.module_utils.report_files import ARGUMENT_SPEC, write_report_of
+from ansible_collections.hubfix.aws.plugins.module_utils.report_files import ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE, TEMPLATE_OPTIONS, write_report_of
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=False)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, supports_check_mode=False)
+    given = [o for o in TEMPLATE_OPTIONS if module.params[o]]
+    if given:
+        # only reached when the action plugin of the same name was bypassed: templates are the controller's files
+        module.fail_json(msg="%s: templates are rendered by the hubfix.aws.report_files action plugin on the controller" % ", ".join(given))
     try:
         written = write_report_of(module.params)
     except (OSError, ValueError) as e:

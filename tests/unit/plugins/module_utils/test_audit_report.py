@@ -327,8 +327,10 @@ def test_filter_module_exposes_filters():
     from ansible_collections.hubfix.aws.plugins.filter.audit import FilterModule
 
     filters = FilterModule().filters()
-    assert filters["audit_report"] is audit.audit_report
-    assert filters["audit_summary"] is audit.audit_summary
+    assert filters["audit_report"].__name__ == "audit_report"
+    report = audit.audit_report(paravirtual={"account_id": "123456789012", "instances": [], "regions": []}, controls=["EC2.24"])
+    assert filters["audit_report"](paravirtual={"account_id": "123456789012", "instances": [], "regions": []}, controls=["EC2.24"]) == report
+    assert filters["audit_summary"](report, "/tmp/reports") == audit.audit_summary(report, "/tmp/reports")
 
 
 def test_warnings_become_checks_in_the_next_action():

@@ -407,9 +407,10 @@ def test_owned_records_in_the_report():
 
 def test_the_roles_filters_load_with_the_owned_ones():
     filters = FilterModule().filters()
-    assert filters["autoscaling_owned_items"] is r.owned_items
-    assert filters["autoscaling_owned_records"] is r.owned_records
-    assert filters["autoscaling_proof"] is r.run_proof
+    prefix = "ansible_collections.hubfix.aws.plugins.module_utils.autoscaling_remediation."
+    assert filters["autoscaling_owned_items"].target == prefix + "owned_items"
+    assert filters["autoscaling_owned_records"].target == prefix + "owned_records"
+    assert filters["autoscaling_proof"].target == prefix + "run_proof"
 
 
 # -- autoscaling_imdsv2_delete_launch_configurations -----------------------------------------------------------------------------
