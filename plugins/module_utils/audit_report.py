@@ -105,7 +105,8 @@ def ec2_24_finding(instance):
         "resource_type": RESOURCE_TYPE[EC2_24],
         "resource_id": instance_id,
         "resource_name": tags.get("Name") or instance_id,
-        "resource_arn": instance_arn(region, account, instance_id) if account and region else None,
+        # the detection's ARN when it gave one (building it needs the partition data)
+        "resource_arn": instance.get("arn") or (instance_arn(region, account, instance_id) if account and region else None),
         "account_id": account,
         "region": region,
         "reason": REASON_PARAVIRTUAL,

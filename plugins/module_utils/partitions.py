@@ -1,12 +1,15 @@
 # Copyright: hubfix.aws contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""AWS partitions and region names, read from botocore's own endpoint data (the one list AWS keeps up to date),
+"""AWS partitions and region names, read from botocore's own partition data (the one list AWS keeps up to date),
 and the ARNs hubfix builds from them."""
 
 from __future__ import annotations
 
 import functools
+import importlib.util
+import json
+import os
 import re
 
 DEFAULT_PARTITION = "aws"
@@ -14,12 +17,24 @@ DEFAULT_PARTITION = "aws"
 
 @functools.lru_cache(maxsize=1)
 def _partitions():
-    """``[(partition, region regex, {known regions})]`` from botocore's endpoints.json. botocore is imported here, not
-    at the top: filter plugins import this module, and Ansible imports every filter file in each task's worker."""
+    """``[(partition, region regex, {known regions})]`` from botocore's data."""
+    return [(name, re.compile(regex), frozenset(regions or {})) for name, regex, regions in _partition_data()]
+
+
+def _partition_data():
+    """botocore's ``data/partitions.json`` read as a file, or its ``endpoints.json`` through botocore's loader where a
+    botocore release has no partitions.json. Not imported: this runs in controller-side tasks too (``role_inputs``
+    checks region names, the audit report builds ARNs), where importing ``botocore.loaders`` cost 0.1 s a task."""
+    spec = importlib.util.find_spec("botocore")  # finds the package without running it
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(location, "data", "partitions.json")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                return [(p["id"], p["regionRegex"], p.get("regions")) for p in json.load(f)["partitions"]]
     from botocore.loaders import create_loader
 
     data = create_loader().load_data("endpoints")
-    return [(p["partition"], re.compile(p["regionRegex"]), frozenset(p.get("regions") or {})) for p in data["partitions"]]
+    return [(p["partition"], p["regionRegex"], p.get("regions")) for p in data["partitions"]]
 
 
 def partition_for(region):

@@ -29,3 +29,25 @@ def test_iso_and_gov_partitions_by_name_form_and_arns():
 @pytest.mark.parametrize("bad", ["", "us-east", "US-EAST-1", "useast1", "all", None, 5])
 def test_malformed_region_names(bad):
     assert not p.is_region_name(bad)
+
+
+def test_the_partition_data_is_read_without_importing_botocore():
+    """role_inputs and the audit report run in controller tasks: botocore's loader would cost them 0.1 s each."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    collections = Path(__file__).resolve().parents[4] / ".venv" / "collections"
+    code = (
+        "import sys; from ansible_collections.hubfix.aws.plugins.module_utils import partitions as p; "
+        "print(p.partition_for('cn-north-1'), p.is_region_name('eu-west-1'), 'botocore' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env={"PYTHONPATH": str(collections)}, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["aws-cn", "True", "False"]
+
+
+def test_without_partitions_json_the_endpoints_data_is_used(monkeypatch):
+    monkeypatch.setattr(p.importlib.util, "find_spec", lambda name: None)
+    by_loader = p._partition_data()
+    assert {name for name, _regex, _regions in by_loader} >= {"aws", "aws-cn", "aws-us-gov"}
+    assert ("aws", ENDPOINTS["partitions"][0]["regionRegex"], ENDPOINTS["partitions"][0]["regions"]) in by_loader
