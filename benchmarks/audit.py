@@ -10,7 +10,7 @@ optional, no MetadataOptions) and a few Auto Scaling groups on them, then runs, 
   (b)  benchmarks/playbooks/alternative_audit.yml              amazon.aws.ec2_instance_info + community.aws.autoscaling_launch_config_info
                                                                looped over the regions, failing ones picked with Jinja selectattr
 
-For each: wall time (median of --repeat runs for (a) and (a'), which run before and after (b)) and the AWS API calls by
+For each: wall time (median of --repeat runs for (a) and (a'), --repeat-b for (b), interleaved) and the AWS API calls by
 operation from the simulator's request log; and the minimum number of calls (see minimum_calls()). Exits 1 when a
 playbook fails or the contenders disagree on the failing resources (EC2.24 paravirtual instances, AutoScaling.3 launch
 configurations), 0 otherwise; the targets are reported, not enforced.
@@ -324,13 +324,15 @@ def read_json(path):
     return json.loads(Path(path).read_text())
 
 
-def schedule(contenders, repeat):
-    """The order of the runs: (a) and (a') ``repeat`` times, the first time before (b) and the others after it, so that a
-    change in the machine's load during the long (b) run shows up as a spread in their times; (b) once."""
+def schedule(contenders, repeat, repeat_b=1):
+    """The order of the runs: (a) and (a') ``repeat`` times and (b) ``repeat_b`` times, interleaved (a, a', b, a, a', b,
+    ... while both have runs left), so that a change in the machine's load hits every
+    contender alike; each median is reported. (b) once by default: it is the long run."""
     cheap = [c for c in contenders if c in "ad"]
-    order = list(cheap) + [c for c in contenders if c == "b"]
-    for _unused in range(max(1, repeat) - 1):
-        order += cheap
+    slow = [c for c in contenders if c == "b"]
+    order = []
+    for n in range(max(1, repeat, repeat_b if slow else 1)):
+        order += (cheap if n < max(1, repeat) else []) + (slow if n < max(1, repeat_b) else [])
     return order
 
 
@@ -418,7 +420,8 @@ def parse_args(argv=None):
     )
     p.add_argument("--groups-per-region", type=int, help="Auto Scaling groups on launch configurations per region (default %d)" % FULL["groups_per_region"])
     p.add_argument("--contenders", default="adb", help="which to run: a (audit playbook), d (modules only), b (alternative); default %(default)s")
-    p.add_argument("--repeat", type=int, help="runs of (a) and (a'), their median is reported (default 2, --quick 1; (b) runs once)")
+    p.add_argument("--repeat", type=int, help="runs of (a) and (a'), their median is reported (default 2, --quick 1)")
+    p.add_argument("--repeat-b", type=int, default=1, help="runs of (b), interleaved with those of (a) and (a'); their median is reported (default 1)")
     p.add_argument("--json", dest="json_out", help="write the results as JSON to this file")
     args = p.parse_args(argv)
     defaults = QUICK if args.quick else FULL
@@ -444,6 +447,7 @@ def main(argv=None):
         "launch_configurations": args.launch_configurations,
         "groups_per_region": args.groups_per_region,
         "repeat": args.repeat,
+        "repeat_b": args.repeat_b,
     }
     print("sizes: %s" % json.dumps(sizes), flush=True)
     with Simulator() as sim, tempfile.TemporaryDirectory(prefix="hubfix-bench-") as workdir:
@@ -457,7 +461,7 @@ def main(argv=None):
             "launch_configurations": sorted(x for e in estate.values() for x in e["expected"]["launch_configurations"]),
         }
         results = {}
-        for which in schedule(args.contenders, args.repeat):
+        for which in schedule(args.contenders, args.repeat, args.repeat_b):
             run = run_contenders(sim, args.regions, workdir, which)
             for name, r in run.items():
                 print("%-15s %6.1f s  %4d calls  %s" % (name, r["wall_seconds"], r["total_calls"], json.dumps(r["calls"])), flush=True)
