@@ -49,11 +49,11 @@ options:
         C(lookup('ansible.builtin.template')) of the same template for a big report.
       - Mutually exclusive with O(markdown); needs O(data).
     type: str
-    version_added: 0.3.0
+    version_added: 0.4.0
   html_template:
     description: As O(markdown_template), for the HTML report. Mutually exclusive with O(html).
     type: str
-    version_added: 0.3.0
+    version_added: 0.4.0
   update_latest:
     description: Copy the report to C(<report_dir>/latest/) too.
     type: bool
